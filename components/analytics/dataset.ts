@@ -1,0 +1,62 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface AnalyticsDatasetArgs {
+    /** GCP project id. */
+    readonly project: string;
+    /** BigQuery dataset id. */
+    readonly datasetId: string;
+    /** BigQuery location (US, EU or a region). */
+    readonly location: string;
+    /** Time-travel window in hours: a whole number of days from 48 to 168. */
+    readonly timeTravelHours: number;
+    /** Labels applied to the dataset (env, managed-by, ...). */
+    readonly labels: Record<string, string>;
+    /** IAM members granted READER on this dataset only. */
+    readonly readers: readonly string[];
+    /** Pulumi `protect`: the dataset cannot be deleted by `pulumi up` or `destroy`. */
+    readonly protect: boolean;
+    readonly description?: string;
+}
+
+/** The analytics dataset: location, labels, time travel and dataset-scoped readers. */
+export class AnalyticsDataset extends pulumi.ComponentResource {
+    readonly dataset: gcp.bigquery.Dataset;
+    readonly datasetId: pulumi.Output<string>;
+
+    constructor(name: string, args: AnalyticsDatasetArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("synter:analytics:AnalyticsDataset", name, {}, opts);
+        if (args.timeTravelHours < 48 || args.timeTravelHours > 168 || args.timeTravelHours % 24 !== 0) {
+            throw new pulumi.ResourceError(`AnalyticsDataset ${name}: timeTravelHours ${args.timeTravelHours} must be a multiple of 24 from 48 to 168`, this);
+        }
+        for (const m of args.readers) {
+            if (/^(allUsers|allAuthenticatedUsers)$/.test(m) || !/^(user|group|serviceAccount|domain):/.test(m)) {
+                throw new pulumi.ResourceError(`AnalyticsDataset ${name}: reader "${m}" is not allowed; name a user:, group:, serviceAccount: or domain: member`, this);
+            }
+        }
+        this.dataset = new gcp.bigquery.Dataset(
+            `${name}-dataset`,
+            {
+                project: args.project,
+                datasetId: args.datasetId,
+                location: args.location,
+                description: args.description ?? "Synter analytics: AI coding usage facts and marketing analytics.",
+                labels: args.labels,
+                maxTimeTravelHours: String(args.timeTravelHours),
+                // A dataset that still holds tables is never deleted with them.
+                deleteContentsOnDestroy: false,
+            },
+            { parent: this, protect: args.protect, dependsOn: opts?.dependsOn },
+        );
+        this.datasetId = this.dataset.datasetId;
+        args.readers.forEach(
+            (member, i) =>
+                new gcp.bigquery.DatasetIamMember(
+                    `${name}-reader-${i}`,
+                    { project: args.project, datasetId: this.dataset.datasetId, role: "roles/bigquery.dataViewer", member },
+                    { parent: this },
+                ),
+        );
+        this.registerOutputs({ datasetId: this.datasetId });
+    }
+}

@@ -1,0 +1,309 @@
+// Dynamic providers for what pulumi-gcp cannot do: the phase gate, parity checks, snapshots,
+// drops, zero-copy renames and restores. Each method is a thin adapter over a core in
+// cores.ts; Pulumi serializes these objects and runs them in its provider host, so every
+// module a method needs is required inside it (see warehouse.ts).
+import * as pulumi from "@pulumi/pulumi";
+import type { MigrationPhase } from "../../config";
+import { checkParity, dropTable, renameTable, restoreTable, snapshotTable } from "./cores";
+import { transitionProblem } from "./phases";
+import { bigQueryWarehouse } from "./warehouse";
+
+/** Bumped whenever provider logic changes, so the change shows in the preview as an update. */
+export const PROVIDER_VERSION = "1";
+
+/** Module of the type tokens: `pulumi-nodejs:dynamic/synter-migration:<Type>`. */
+export const DYNAMIC_MODULE = "synter-migration";
+
+type Props = Record<string, any>;
+
+/** Diff helper: which keys changed between old outputs and new inputs. */
+function changed(olds: Props, news: Props, keys: readonly string[]): string[] {
+    return keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+}
+
+/** A diff that replaces on identity keys and updates on the others (version, settings). */
+function diffBy(identity: readonly string[], settings: readonly string[]) {
+    return async (_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> => {
+        const replaces = changed(olds, news, identity);
+        const updates = changed(olds, news, ["version", ...settings]);
+        return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase gate
+
+/** Inputs of the gate that records the phase and refuses illegal transitions at check time. */
+export interface PhaseGateArgs {
+    readonly phase: pulumi.Input<MigrationPhase>;
+    /** True once every parity check of the validate phase passed (recorded in the validate phase). */
+    readonly validationPassed: pulumi.Input<boolean>;
+    readonly version?: pulumi.Input<string>;
+}
+
+export const phaseGateProvider: pulumi.dynamic.ResourceProvider = {
+    async check(olds: Props, news: Props) {
+        // Check runs in preview and before any step of the update: an illegal jump stops here.
+        const from = olds.phase as MigrationPhase | undefined;
+        const problem = transitionProblem(from, news.phase, olds.validationPassed === true);
+        return problem ? { inputs: news, failures: [{ property: "phase", reason: problem }] } : { inputs: news };
+    },
+    async diff(_id: string, olds: Props, news: Props) {
+        const updates = changed(olds, news, ["phase", "validationPassed", "version"]);
+        return { changes: updates.length > 0, replaces: [] };
+    },
+    async create(inputs: Props) {
+        return { id: "migration-phase", outs: { phase: inputs.phase, previousPhase: null, validationPassed: inputs.validationPassed === true, version: inputs.version } };
+    },
+    async update(_id: string, olds: Props, news: Props) {
+        // Validation stays recorded through the cutover; going back to parallel clears it.
+        const validationPassed = news.validationPassed === true || (news.phase !== "parallel" && olds.validationPassed === true);
+        return { outs: { phase: news.phase, previousPhase: olds.phase, validationPassed, version: news.version } };
+    },
+};
+
+/** Records the migration phase in the stack's state; its check refuses an illegal phase change. */
+export class PhaseGate extends pulumi.dynamic.Resource {
+    declare readonly phase: pulumi.Output<MigrationPhase>;
+    declare readonly previousPhase: pulumi.Output<MigrationPhase | null>;
+    declare readonly validationPassed: pulumi.Output<boolean>;
+    constructor(name: string, args: PhaseGateArgs, opts?: pulumi.CustomResourceOptions) {
+        super(phaseGateProvider, name, { version: PROVIDER_VERSION, ...args, previousPhase: undefined }, opts, DYNAMIC_MODULE, "PhaseGate");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parity check
+
+export interface ParityCheckArgs {
+    readonly project: pulumi.Input<string>;
+    readonly location: pulumi.Input<string>;
+    /** Name of the parity file. */
+    readonly mapping: pulumi.Input<string>;
+    /** The filled parity SQL. */
+    readonly query: pulumi.Input<string>;
+    readonly tolerance: pulumi.Input<number>;
+    readonly maximumBytesBilled: pulumi.Input<number>;
+    /** Re-run on every `up` while true (the validate phase). */
+    readonly rerun: pulumi.Input<boolean>;
+    readonly version?: pulumi.Input<string>;
+}
+
+async function runParity(inputs: Props) {
+    const wh = bigQueryWarehouse(inputs.project, inputs.location, inputs.maximumBytesBilled);
+    const report = await checkParity(wh, inputs.mapping, inputs.query, inputs.tolerance, inputs.maximumBytesBilled);
+    return {
+        mapping: inputs.mapping,
+        query: inputs.query,
+        tolerance: inputs.tolerance,
+        maximumBytesBilled: inputs.maximumBytesBilled,
+        rerun: inputs.rerun,
+        version: inputs.version,
+        passed: report.passed,
+        partitions: report.partitions,
+        totals: report.totals,
+        checkedAt: new Date().toISOString(),
+    };
+}
+
+export const parityCheckProvider: pulumi.dynamic.ResourceProvider = {
+    async diff(_id: string, olds: Props, news: Props) {
+        const updates = changed(olds, news, ["query", "tolerance", "maximumBytesBilled", "version", "rerun"]);
+        // In the validate phase the check runs again on every `up`: the application keeps writing.
+        return { changes: updates.length > 0 || news.rerun === true, replaces: changed(olds, news, ["mapping"]) };
+    },
+    async create(inputs: Props) {
+        return { id: `parity-${inputs.mapping}`, outs: await runParity(inputs) };
+    },
+    async update(_id: string, _olds: Props, news: Props) {
+        return { outs: await runParity(news) };
+    },
+    async delete() {
+        // A report only: nothing to remove from BigQuery.
+    },
+};
+
+/** Compares a legacy table with its v2 table; the update fails with a table of mismatches. */
+export class ParityCheck extends pulumi.dynamic.Resource {
+    declare readonly passed: pulumi.Output<boolean>;
+    declare readonly partitions: pulumi.Output<number>;
+    declare readonly totals: pulumi.Output<Record<string, { legacy: number; v2: number }>>;
+    declare readonly checkedAt: pulumi.Output<string>;
+    constructor(name: string, args: ParityCheckArgs, opts?: pulumi.CustomResourceOptions) {
+        super(parityCheckProvider, name, { version: PROVIDER_VERSION, ...args, passed: undefined, partitions: undefined, totals: undefined, checkedAt: undefined }, opts, DYNAMIC_MODULE, "ParityCheck");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshot, drop, rename, restore
+
+/** A BigQuery table reference as plain inputs. */
+export interface TableRefInput {
+    readonly project: pulumi.Input<string>;
+    readonly dataset: pulumi.Input<string>;
+    readonly table: pulumi.Input<string>;
+}
+
+export interface TableSnapshotArgs {
+    readonly location: pulumi.Input<string>;
+    readonly source: pulumi.Input<TableRefInput>;
+    readonly snapshot: pulumi.Input<TableRefInput>;
+    readonly expirationDays: pulumi.Input<number>;
+    readonly maximumBytesBilled: pulumi.Input<number>;
+    readonly version?: pulumi.Input<string>;
+}
+
+async function takeSnapshot(inputs: Props) {
+    const wh = bigQueryWarehouse(inputs.source.project, inputs.location, inputs.maximumBytesBilled);
+    const r = await snapshotTable(wh, inputs.source, inputs.snapshot, inputs.expirationDays);
+    return {
+        location: inputs.location,
+        source: inputs.source,
+        snapshot: inputs.snapshot,
+        expirationDays: inputs.expirationDays,
+        maximumBytesBilled: inputs.maximumBytesBilled,
+        version: inputs.version,
+        sourceRows: r.sourceRows,
+        snapshotRows: r.snapshotRows,
+        verifiedAt: new Date().toISOString(),
+    };
+}
+
+export const tableSnapshotProvider: pulumi.dynamic.ResourceProvider = {
+    diff: diffBy(["source", "snapshot"], ["expirationDays", "maximumBytesBilled", "location"]),
+    async create(inputs: Props) {
+        const outs = await takeSnapshot(inputs);
+        return { id: `${inputs.snapshot.dataset}.${inputs.snapshot.table}`, outs };
+    },
+    async update(_id: string, _olds: Props, news: Props) {
+        // Re-verifies (the snapshot already exists, so nothing is copied).
+        return { outs: await takeSnapshot(news) };
+    },
+    async delete() {
+        // Snapshots are the rollback path: they stay until BigQuery expires them.
+    },
+};
+
+/** A verified snapshot of a legacy table, kept for `expirationDays`. */
+export class TableSnapshot extends pulumi.dynamic.Resource {
+    declare readonly sourceRows: pulumi.Output<number>;
+    declare readonly snapshotRows: pulumi.Output<number>;
+    declare readonly verifiedAt: pulumi.Output<string>;
+    constructor(name: string, args: TableSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
+        super(tableSnapshotProvider, name, { version: PROVIDER_VERSION, ...args, sourceRows: undefined, snapshotRows: undefined, verifiedAt: undefined }, opts, DYNAMIC_MODULE, "TableSnapshot");
+    }
+}
+
+export interface TableDropArgs {
+    readonly location: pulumi.Input<string>;
+    readonly table: pulumi.Input<TableRefInput>;
+    /** The verified snapshot; taking its rows as an input makes the drop wait for the verification. */
+    readonly snapshot: pulumi.Input<TableRefInput>;
+    readonly snapshotRows: pulumi.Input<number>;
+    readonly maximumBytesBilled: pulumi.Input<number>;
+    readonly version?: pulumi.Input<string>;
+}
+
+async function drop(inputs: Props) {
+    const wh = bigQueryWarehouse(inputs.table.project, inputs.location, inputs.maximumBytesBilled);
+    const r = await dropTable(wh, inputs.table, inputs.snapshot);
+    return { location: inputs.location, table: inputs.table, snapshot: inputs.snapshot, maximumBytesBilled: inputs.maximumBytesBilled, version: inputs.version, droppedRows: r.rows, droppedAt: new Date().toISOString() };
+}
+
+export const tableDropProvider: pulumi.dynamic.ResourceProvider = {
+    diff: diffBy(["table", "snapshot"], ["location", "maximumBytesBilled"]),
+    async create(inputs: Props) {
+        return { id: `${inputs.table.dataset}.${inputs.table.table}`, outs: await drop(inputs) };
+    },
+    async update(_id: string, olds: Props, news: Props) {
+        // The table is gone already; a version change only records the new version.
+        return { outs: { ...olds, version: news.version, location: news.location, maximumBytesBilled: news.maximumBytesBilled } };
+    },
+    async delete() {
+        // Retiring the record never re-creates or touches data.
+    },
+};
+
+/** Drops a legacy table after its verified snapshot (the point of no return of the cutover). */
+export class TableDrop extends pulumi.dynamic.Resource {
+    declare readonly droppedRows: pulumi.Output<number>;
+    constructor(name: string, args: TableDropArgs, opts?: pulumi.CustomResourceOptions) {
+        super(tableDropProvider, name, { version: PROVIDER_VERSION, ...args, droppedRows: undefined, droppedAt: undefined }, opts, DYNAMIC_MODULE, "TableDrop");
+    }
+}
+
+export interface TableRenameArgs {
+    readonly project: pulumi.Input<string>;
+    readonly location: pulumi.Input<string>;
+    readonly dataset: pulumi.Input<string>;
+    readonly from: pulumi.Input<string>;
+    readonly to: pulumi.Input<string>;
+    readonly maximumBytesBilled: pulumi.Input<number>;
+    /** Anything the rename must wait for, as an input (e.g. the gate's phase). */
+    readonly after?: pulumi.Input<string>;
+    readonly version?: pulumi.Input<string>;
+}
+
+async function rename(inputs: Props) {
+    const wh = bigQueryWarehouse(inputs.project, inputs.location, inputs.maximumBytesBilled);
+    const r = await renameTable(wh, inputs.dataset, inputs.from, inputs.to);
+    return { project: inputs.project, location: inputs.location, dataset: inputs.dataset, from: inputs.from, to: inputs.to, maximumBytesBilled: inputs.maximumBytesBilled, version: inputs.version, rows: r.rows, renamedAt: new Date().toISOString() };
+}
+
+export const tableRenameProvider: pulumi.dynamic.ResourceProvider = {
+    diff: diffBy(["project", "dataset", "from", "to"], ["location", "maximumBytesBilled"]),
+    async create(inputs: Props) {
+        return { id: `${inputs.dataset}.${inputs.to}`, outs: await rename(inputs) };
+    },
+    async update(_id: string, _olds: Props, news: Props) {
+        // Idempotent: confirms the target exists (and renames if a crash left it undone).
+        return { outs: await rename(news) };
+    },
+    async delete() {
+        // The renamed table is data: retiring the step leaves it where it is.
+    },
+};
+
+/** Zero-copy rename (`ALTER TABLE ... RENAME TO`), crash-safe and idempotent. */
+export class TableRename extends pulumi.dynamic.Resource {
+    declare readonly rows: pulumi.Output<number>;
+    declare readonly to: pulumi.Output<string>;
+    constructor(name: string, args: TableRenameArgs, opts?: pulumi.CustomResourceOptions) {
+        super(tableRenameProvider, name, { version: PROVIDER_VERSION, ...args, rows: undefined, renamedAt: undefined }, opts, DYNAMIC_MODULE, "TableRename");
+    }
+}
+
+export interface TableRestoreArgs {
+    readonly location: pulumi.Input<string>;
+    readonly snapshot: pulumi.Input<TableRefInput>;
+    readonly target: pulumi.Input<TableRefInput>;
+    readonly maximumBytesBilled: pulumi.Input<number>;
+    readonly version?: pulumi.Input<string>;
+}
+
+async function restore(inputs: Props) {
+    const wh = bigQueryWarehouse(inputs.target.project, inputs.location, inputs.maximumBytesBilled);
+    const r = await restoreTable(wh, inputs.snapshot, inputs.target);
+    return { location: inputs.location, snapshot: inputs.snapshot, target: inputs.target, maximumBytesBilled: inputs.maximumBytesBilled, version: inputs.version, rows: r.rows, restoredAt: new Date().toISOString() };
+}
+
+export const tableRestoreProvider: pulumi.dynamic.ResourceProvider = {
+    diff: diffBy(["snapshot", "target"], ["location", "maximumBytesBilled"]),
+    async create(inputs: Props) {
+        return { id: `${inputs.target.dataset}.${inputs.target.table}`, outs: await restore(inputs) };
+    },
+    async update(_id: string, _olds: Props, news: Props) {
+        return { outs: await restore(news) };
+    },
+    async delete() {
+        // The restored table is data: retiring the step leaves it.
+    },
+};
+
+/** Rollback: a legacy table restored as a writable clone of its snapshot. */
+export class TableRestore extends pulumi.dynamic.Resource {
+    declare readonly rows: pulumi.Output<number>;
+    constructor(name: string, args: TableRestoreArgs, opts?: pulumi.CustomResourceOptions) {
+        super(tableRestoreProvider, name, { version: PROVIDER_VERSION, ...args, rows: undefined, restoredAt: undefined }, opts, DYNAMIC_MODULE, "TableRestore");
+    }
+}

@@ -1,0 +1,59 @@
+/** What the migration cores need to know of a table. */
+export interface TableInfo {
+    /** TABLE, SNAPSHOT, CLONE, VIEW, ... */
+    readonly type: string;
+    readonly numRows: number;
+    /** Rows still in the streaming buffer: BigQuery refuses renames and snapshots miss them. */
+    readonly streamingBuffer: boolean;
+}
+
+export interface QueryOptions {
+    /** Validate and price the query without running it. */
+    readonly dryRun?: boolean;
+}
+
+/** The few BigQuery operations the migration uses; the cores take it injected. */
+export interface Warehouse {
+    readonly project: string;
+    /** Table metadata, or undefined when the table does not exist. */
+    getTable(dataset: string, table: string): Promise<TableInfo | undefined>;
+    /** Runs a GoogleSQL statement; every statement carries the configured maximumBytesBilled. */
+    query(sql: string, options?: QueryOptions): Promise<{ rows: Record<string, unknown>[]; bytesProcessed: number }>;
+}
+
+/**
+ * A Warehouse over the real `@google-cloud/bigquery` client. The module is required here,
+ * not at the top of the file, because dynamic providers are serialized and run in Pulumi's
+ * provider host, where only what the method itself loads exists.
+ */
+export function bigQueryWarehouse(project: string, location: string, maximumBytesBilled: number): Warehouse {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { BigQuery } = require("@google-cloud/bigquery");
+    const client = new BigQuery({ projectId: project, location });
+    return {
+        project,
+        async getTable(dataset: string, table: string): Promise<TableInfo | undefined> {
+            try {
+                const [meta] = await client.dataset(dataset).table(table).getMetadata();
+                return { type: String(meta.type ?? "TABLE"), numRows: Number(meta.numRows ?? 0), streamingBuffer: !!meta.streamingBuffer };
+            } catch (err: any) {
+                if (err?.code === 404) return undefined;
+                throw err;
+            }
+        },
+        async query(sql: string, options: QueryOptions = {}) {
+            const [job] = await client.createQueryJob({
+                query: sql,
+                location,
+                useLegacySql: false,
+                dryRun: options.dryRun ?? false,
+                maximumBytesBilled: String(maximumBytesBilled),
+                labels: { "managed-by": "pulumi", component: "synter-migration" },
+            });
+            const bytesProcessed = Number(job.metadata?.statistics?.totalBytesProcessed ?? 0);
+            if (options.dryRun) return { rows: [], bytesProcessed };
+            const [rows] = await job.getQueryResults();
+            return { rows, bytesProcessed };
+        },
+    };
+}

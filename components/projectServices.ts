@@ -1,0 +1,42 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+/** APIs the stack calls: BigQuery and its Storage API, IAM for the service account, Resource Manager for project IAM. */
+export const REQUIRED_APIS = [
+    "bigquery.googleapis.com",
+    "bigquerystorage.googleapis.com",
+    "iam.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+] as const;
+
+export interface ProjectServicesArgs {
+    /** GCP project id. */
+    readonly project: string;
+    /** APIs to enable; defaults to REQUIRED_APIS. */
+    readonly apis?: readonly string[];
+}
+
+/** Enables the project's APIs; never disables them on destroy, since other workloads may share them. */
+export class ProjectServices extends pulumi.ComponentResource {
+    /** One resource per API, for `dependsOn`. */
+    readonly services: gcp.projects.Service[];
+
+    constructor(name: string, args: ProjectServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("synter:gcp:ProjectServices", name, {}, opts);
+        const apis = args.apis ?? REQUIRED_APIS;
+        const bad = apis.filter((a) => !/^[a-z0-9-]+\.googleapis\.com$/.test(a));
+        if (bad.length > 0) {
+            throw new pulumi.ResourceError(`ProjectServices ${name}: not an API service name: ${bad.join(", ")} (expected e.g. bigquery.googleapis.com)`, this);
+        }
+        this.services = apis.map(
+            (api) =>
+                new gcp.projects.Service(
+                    `${name}-${api.split(".")[0]}`,
+                    { project: args.project, service: api, disableOnDestroy: false, disableDependentServices: false },
+                    { parent: this },
+                ),
+        );
+        this.registerOutputs({ services: this.services.map((s) => s.service) });
+    }
+}

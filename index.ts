@@ -1,0 +1,102 @@
+// synter-infra: Synter's data platform on GCP BigQuery (analytics) and PostgreSQL (auth),
+// with the analytics schema migration driven by `migrationPhase`. Redis stays as it is;
+// its URL is passed through to the application.
+import * as pulumi from "@pulumi/pulumi";
+import { AnalyticsDataset, AnalyticsTables, AnalyticsViews, CATALOGUE, planViews, validateCatalogue } from "./components/analytics";
+import { AuthDatabase } from "./components/authDatabase";
+import { migrationSteps as planSteps, parityMappings, phaseLayout, SchemaMigration, tablesMadeBySteps } from "./components/migration";
+import { ProjectServices } from "./components/projectServices";
+import { AnalyticsServiceAccount } from "./components/serviceAccount";
+import { fillPlaceholders, readSqlFolder } from "./components/sql";
+import { loadStackConfig } from "./config";
+
+// 1. Configuration and catalogue: everything is validated before any resource is registered.
+const cfg = loadStackConfig();
+validateCatalogue(CATALOGUE);
+const layout = phaseLayout(cfg.migration.phase, cfg.legacyTables, CATALOGUE);
+const sqlContext = { project: cfg.gcpProject, dataset: cfg.dataset.id, v2: layout.v2Suffix };
+const viewFiles = readSqlFolder("views");
+const parityFiles = readSqlFolder("parity");
+const v2Context = { ...sqlContext, v2: "_v2" };
+const steps = planSteps(cfg.migration.phase, {
+    dataset: cfg.dataset.id,
+    backupDataset: cfg.migration.backupDatasetId,
+    legacy: cfg.legacyTables === "none" ? [] : CATALOGUE.filter((t) => t.role === "legacy"),
+    v2: CATALOGUE.filter((t) => t.role === "v2"),
+    parity: parityMappings(parityFiles, v2Context, CATALOGUE),
+    views: planViews(viewFiles, v2Context, new Set(CATALOGUE.map((t) => t.name))).filter((v) => v.migrationBound),
+});
+const views = planViews(viewFiles, sqlContext, new Set([...layout.tables.map((t) => t.tableId), ...tablesMadeBySteps(steps)]));
+const labels = { env: cfg.environment, "managed-by": "pulumi", stack: pulumi.getStack().toLowerCase().replace(/[^a-z0-9_-]/g, "-") };
+
+// 2. Project APIs; everything that calls them waits for them.
+const services = new ProjectServices("synter", { project: cfg.gcpProject });
+const afterApis = { dependsOn: services.services };
+
+// 3. The analytics dataset, its tables for this phase, and the views on them.
+const analytics = new AnalyticsDataset(
+    "analytics",
+    {
+        project: cfg.gcpProject,
+        datasetId: cfg.dataset.id,
+        location: cfg.dataset.location,
+        timeTravelHours: cfg.dataset.timeTravelHours,
+        labels,
+        readers: cfg.dataset.readers,
+        protect: cfg.dataset.protect,
+    },
+    afterApis,
+);
+const migration = new SchemaMigration(
+    "migration",
+    {
+        project: cfg.gcpProject,
+        location: cfg.dataset.location,
+        datasetId: cfg.dataset.id,
+        dataset: analytics.dataset,
+        backupDatasetId: cfg.migration.backupDatasetId,
+        phase: cfg.migration.phase,
+        steps,
+        parityQueries: Object.fromEntries(parityFiles.map((f) => [f.name, fillPlaceholders(f, v2Context)])),
+        parityTolerance: cfg.migration.parityTolerance,
+        maximumBytesBilled: cfg.migration.maximumBytesBilled,
+        snapshotExpirationDays: cfg.migration.snapshotExpirationDays,
+        backupDataset: layout.cutoverResources || cfg.migration.phase === "complete",
+        labels,
+        protect: cfg.dataset.protect,
+    },
+    afterApis,
+);
+const tables = new AnalyticsTables("analytics", {
+    project: cfg.gcpProject,
+    datasetId: cfg.dataset.id,
+    dataset: analytics.dataset,
+    tables: layout.tables,
+    deletionProtection: cfg.dataset.deletionProtection,
+    requirePartitionFilter: cfg.dataset.requirePartitionFilter,
+    protect: cfg.dataset.protect,
+    labels,
+    // In the rollback, restored and renamed-back tables are adopted only after their step ran.
+    after: Object.fromEntries(Object.entries(migration.provides).map(([id, r]) => [id, [r]])),
+});
+new AnalyticsViews("analytics", { project: cfg.gcpProject, datasetId: cfg.dataset.id, views, sources: { ...migration.provides, ...tables.tables }, labels });
+
+// 4. The application's BigQuery identity.
+const serviceAccount = new AnalyticsServiceAccount(
+    "analytics-app",
+    { project: cfg.gcpProject, accountId: cfg.serviceAccount.accountId, datasetId: analytics.datasetId, createKey: cfg.serviceAccount.createKey },
+    afterApis,
+);
+
+// 5. The auth database on PostgreSQL.
+const auth = new AuthDatabase("auth", { ...cfg.postgres, protect: cfg.environment === "prod" });
+
+// What the application reads from its environment; secrets stay secret.
+export const POSTGRES_URL = auth.url;
+export const BIGQUERY_PROJECT_ID = cfg.gcpProject;
+export const BIGQUERY_DATASET = analytics.datasetId;
+export const GOOGLE_APPLICATION_CREDENTIALS = serviceAccount.privateKeyBase64 ?? "";
+export const REDIS_URL = cfg.redisUrl;
+export const serviceAccountEmail = serviceAccount.email;
+export const migrationPhase = cfg.migration.phase;
+export const migrationSteps = steps;

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+    test: {
+        // Pulumi serializes dynamic providers with the V8 inspector; worker threads break that.
+        pool: "forks",
+        include: ["test/**/*.test.ts"],
+        exclude: ["test/live/**"],
+        testTimeout: 60_000,
+        hookTimeout: 120_000,
+    },
+});
