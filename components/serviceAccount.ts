@@ -40,7 +40,8 @@ export class AnalyticsServiceAccount extends pulumi.ComponentResource {
             const key = new gcp.serviceaccount.Key(
                 `${name}-key`,
                 { serviceAccountId: this.account.name, privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE" },
-                { parent: this, additionalSecretOutputs: ["privateKey"] },
+                // pulumi-gcp already lists privateKey in additionalSecretOutputs; the test asserts it.
+                { parent: this },
             );
             this.privateKeyBase64 = pulumi.secret(key.privateKey);
             this.credentialsJson = pulumi.secret(key.privateKey.apply((b64) => Buffer.from(b64, "base64").toString("utf8")));
