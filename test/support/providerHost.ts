@@ -1,0 +1,115 @@
+// Drives dynamic providers through Pulumi's own provider host, as the engine does: the host
+// process is node_modules/@pulumi/pulumi/cmd/dynamic-provider started in the project root; it
+// prints its port, and Check/Diff/Create/Update/Delete are gRPC calls carrying the serialized
+// provider in the `__provider` property.
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import { PROJECT_ROOT } from "../../plan/runtime";
+
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+// The host's own copies, so messages and credentials are of the classes it expects.
+const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
+const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+const provproto = require("@pulumi/pulumi/proto/provider_pb");
+const structproto = require("google-protobuf/google/protobuf/struct_pb");
+
+type Props = Record<string, unknown>;
+
+export interface DiffResponse {
+    changes: "none" | "some" | "unknown";
+    replaces: string[];
+    deleteBeforeReplace: boolean;
+}
+
+export class ProviderHost {
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly client: any,
+        readonly stderr: () => string,
+    ) {}
+
+    /** Starts the host with extra environment (e.g. BIGQUERY_EMULATOR_HOST). */
+    static async start(env: Record<string, string> = {}): Promise<ProviderHost> {
+        const child = spawn(process.execPath, [path.join(pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"], {
+            cwd: PROJECT_ROOT,
+            env: { ...process.env, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let err = "";
+        child.stderr!.on("data", (d) => (err += d));
+        const port = await new Promise<number>((resolve, reject) => {
+            let out = "";
+            child.stdout!.on("data", (d) => {
+                out += d;
+                const line = out.split("\n")[0];
+                if (out.includes("\n")) resolve(Number(line.trim()));
+            });
+            child.on("exit", (code) => reject(new Error(`provider host exited with ${code}: ${err}`)));
+        });
+        const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        return new ProviderHost(child, client, () => err);
+    }
+
+    async stop(): Promise<void> {
+        this.client.close();
+        this.child.kill();
+    }
+
+    private call<T>(method: string, req: unknown): Promise<T> {
+        return new Promise((resolve, reject) => this.client[method](req, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+    }
+
+    async check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
+        const req = new provproto.CheckRequest();
+        req.setUrn(urn);
+        req.setOlds(structproto.Struct.fromJavaScript(olds));
+        req.setNews(structproto.Struct.fromJavaScript(news));
+        const resp: any = await this.call("check", req);
+        return {
+            inputs: resp.getInputs().toJavaScript(),
+            failures: resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
+        };
+    }
+
+    async diff(id: string, urn: string, olds: Props, news: Props): Promise<DiffResponse> {
+        const req = new provproto.DiffRequest();
+        req.setId(id);
+        req.setUrn(urn);
+        req.setOlds(structproto.Struct.fromJavaScript(olds));
+        req.setNews(structproto.Struct.fromJavaScript(news));
+        const resp: any = await this.call("diff", req);
+        const kinds = provproto.DiffResponse.DiffChanges;
+        const c = resp.getChanges();
+        return {
+            changes: c === kinds.DIFF_NONE ? "none" : c === kinds.DIFF_SOME ? "some" : "unknown",
+            replaces: resp.getReplacesList(),
+            deleteBeforeReplace: resp.getDeletebeforereplace(),
+        };
+    }
+
+    async create(urn: string, props: Props): Promise<{ id: string; outs: Props }> {
+        const req = new provproto.CreateRequest();
+        req.setUrn(urn);
+        req.setProperties(structproto.Struct.fromJavaScript(props));
+        const resp: any = await this.call("create", req);
+        return { id: resp.getId(), outs: resp.getProperties().toJavaScript() };
+    }
+
+    async update(id: string, urn: string, olds: Props, news: Props): Promise<Props> {
+        const req = new provproto.UpdateRequest();
+        req.setId(id);
+        req.setUrn(urn);
+        req.setOlds(structproto.Struct.fromJavaScript(olds));
+        req.setNews(structproto.Struct.fromJavaScript(news));
+        const resp: any = await this.call("update", req);
+        return resp.getProperties().toJavaScript();
+    }
+
+    async delete(id: string, urn: string, props: Props): Promise<void> {
+        const req = new provproto.DeleteRequest();
+        req.setId(id);
+        req.setUrn(urn);
+        req.setProperties(structproto.Struct.fromJavaScript(props));
+        await this.call("delete", req);
+    }
+}
