@@ -1,7 +1,7 @@
 // Rung 3: every dynamic provider, serialized by Pulumi's runtime exactly as `pulumi up` would,
 // runs in Pulumi's own dynamic-provider host and talks to BigQuery through the real client
 // library, against the HTTP fake.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CATALOGUE } from "../../components/analytics";
 import { snapshotName } from "../../components/migration";
 import type { RecordedResource } from "../../plan/runtime";
@@ -262,4 +262,3 @@ describe("fault injection: a failure after each cutover step, then a re-run", ()
     });
 });
 
-afterAll(() => undefined);
