@@ -4,10 +4,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AnalyticsDataset, AnalyticsTables, AnalyticsViews, CATALOGUE, planViews, validateCatalogue } from "./components/analytics";
 import { AuthDatabase } from "./components/authDatabase";
-import { migrationSteps as planSteps, parityMappings, phaseLayout, SchemaMigration, tablesMadeBySteps } from "./components/migration";
+import { migrationInputs, migrationSteps as planSteps, phaseLayout, SchemaMigration, tablesMadeBySteps } from "./components/migration";
 import { ProjectServices } from "./components/projectServices";
 import { AnalyticsServiceAccount } from "./components/serviceAccount";
-import { fillPlaceholders, readSqlFolder } from "./components/sql";
+import { readSqlFolder } from "./components/sql";
 import { loadStackConfig } from "./config";
 
 // 1. Configuration and catalogue: everything is validated before any resource is registered.
@@ -15,18 +15,9 @@ const cfg = loadStackConfig();
 validateCatalogue(CATALOGUE);
 const layout = phaseLayout(cfg.migration.phase, cfg.legacyTables, CATALOGUE);
 const sqlContext = { project: cfg.gcpProject, dataset: cfg.dataset.id, v2: layout.v2Suffix };
-const viewFiles = readSqlFolder("views");
-const parityFiles = readSqlFolder("parity");
-const v2Context = { ...sqlContext, v2: "_v2" };
-const steps = planSteps(cfg.migration.phase, {
-    dataset: cfg.dataset.id,
-    backupDataset: cfg.migration.backupDatasetId,
-    legacy: cfg.legacyTables === "none" ? [] : CATALOGUE.filter((t) => t.role === "legacy"),
-    v2: CATALOGUE.filter((t) => t.role === "v2"),
-    parity: parityMappings(parityFiles, v2Context, CATALOGUE),
-    views: planViews(viewFiles, v2Context, new Set(CATALOGUE.map((t) => t.name))).filter((v) => v.migrationBound),
-});
-const views = planViews(viewFiles, sqlContext, new Set([...layout.tables.map((t) => t.tableId), ...tablesMadeBySteps(steps)]));
+const migrationPlan = migrationInputs(cfg.gcpProject, cfg.dataset.id, cfg.migration.backupDatasetId, cfg.legacyTables);
+const steps = planSteps(cfg.migration.phase, migrationPlan.steps);
+const views = planViews(readSqlFolder("views"), sqlContext, new Set([...layout.tables.map((t) => t.tableId), ...tablesMadeBySteps(steps)]));
 const labels = { env: cfg.environment, "managed-by": "pulumi", stack: pulumi.getStack().toLowerCase().replace(/[^a-z0-9_-]/g, "-") };
 
 // 2. Project APIs; everything that calls them waits for them.
@@ -57,7 +48,7 @@ const migration = new SchemaMigration(
         backupDatasetId: cfg.migration.backupDatasetId,
         phase: cfg.migration.phase,
         steps,
-        parityQueries: Object.fromEntries(parityFiles.map((f) => [f.name, fillPlaceholders(f, v2Context)])),
+        parityQueries: migrationPlan.parityQueries,
         parityTolerance: cfg.migration.parityTolerance,
         maximumBytesBilled: cfg.migration.maximumBytesBilled,
         snapshotExpirationDays: cfg.migration.snapshotExpirationDays,

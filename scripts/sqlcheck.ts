@@ -1,7 +1,7 @@
 // Rung 4: every BigQuery statement of the stack analyzed by Google's ZetaSQL (the GoogleSQL
 // front end) against a catalogue built from the same TypeScript table definitions the stack uses.
 import { CATALOGUE, ColumnDef, planViews } from "../components/analytics";
-import { cloneDdl, dropDdl, migrationSteps, parityMappings, renameDdl, rowCountsQuery, snapshotDdl } from "../components/migration";
+import { cloneDdl, dropDdl, migrationInputs, migrationSteps, renameDdl, rowCountsQuery, snapshotDdl } from "../components/migration";
 import { fillPlaceholders, readSqlFolder, SqlContext } from "../components/sql";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -53,16 +53,12 @@ export function stackStatements(project = "synter-lint", dataset = "synter_analy
             out.push({ file: view.file, sql: fillPlaceholders(file, ctx), registersAs: `${project}.${dataset}.${view.id}` });
         }
     }
-    const parity = readSqlFolder("parity");
-    const v2ctx = { project, dataset, v2: "_v2" };
-    for (const f of parity) out.push({ file: f.file, sql: fillPlaceholders(f, v2ctx) });
-    const legacy = CATALOGUE.filter((t) => t.role === "legacy");
-    const v2Tables = CATALOGUE.filter((t) => t.role === "v2");
-    const inputs = { dataset, backupDataset: backup, legacy, v2: v2Tables, parity: parityMappings(parity, v2ctx, CATALOGUE), views: [] };
+    const migration = migrationInputs(project, dataset, backup, "adopt");
+    for (const p of migration.steps.parity) out.push({ file: p.file, sql: migration.parityQueries[p.name] });
     const ref = (q: string) => ({ project, dataset: q.split(".")[0], table: q.split(".")[1] });
     const gen = "components/migration/ddl.ts";
     for (const phase of ["cutover", "rollback"] as const) {
-        for (const s of migrationSteps(phase, inputs)) {
+        for (const s of migrationSteps(phase, migration.steps)) {
             if (s.action === "snapshot") {
                 out.push({ file: gen, sql: snapshotDdl(ref(s.source), ref(s.target), 30), mustExist: [`${project}.${s.source}`] });
                 out.push({ file: gen, sql: rowCountsQuery(ref(s.source), ref(s.target)) });

@@ -6,3 +6,4 @@ export * from "./warehouse";
 export * from "./cores";
 export * from "./providers";
 export * from "./migration";
+export * from "./inputs";
