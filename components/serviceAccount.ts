@@ -22,8 +22,6 @@ export class AnalyticsServiceAccount extends pulumi.ComponentResource {
     readonly email: pulumi.Output<string>;
     /** The key as the API returns it (base64 of the credentials JSON), secret; undefined without a key. */
     readonly privateKeyBase64?: pulumi.Output<string>;
-    /** The credentials JSON, secret; undefined without a key. */
-    readonly credentialsJson?: pulumi.Output<string>;
 
     constructor(name: string, args: AnalyticsServiceAccountArgs, opts?: pulumi.ComponentResourceOptions) {
         super("synter:iam:AnalyticsServiceAccount", name, {}, opts);
@@ -44,7 +42,6 @@ export class AnalyticsServiceAccount extends pulumi.ComponentResource {
                 { parent: this },
             );
             this.privateKeyBase64 = pulumi.secret(key.privateKey);
-            this.credentialsJson = pulumi.secret(key.privateKey.apply((b64) => Buffer.from(b64, "base64").toString("utf8")));
         }
         this.registerOutputs({ email: this.email });
     }

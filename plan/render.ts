@@ -1,4 +1,4 @@
-import type { ProgramRun, RecordedResource } from "./runtime";
+import type { ProgramRun } from "./runtime";
 
 /** The plan as JSON: stable, reviewable, and the input the data-loss guard also reads. */
 export interface PlanDocument {
@@ -85,4 +85,3 @@ export function renderMarkdown(doc: PlanDocument): string {
     return out.join("\n") + "\n";
 }
 
-export type { RecordedResource };

@@ -129,7 +129,7 @@ export function stackConfig(stack: string, overrides: Record<string, string> = {
 }
 
 /** Plausible outputs the cloud would compute, per resource type, so dependent inputs resolve. */
-function mockOutputs(type: string, name: string, inputs: Record<string, any>, project: string): Record<string, unknown> {
+function mockOutputs(type: string, inputs: Record<string, any>, project: string): Record<string, unknown> {
     switch (type) {
         case "gcp:serviceaccount/account:Account": {
             const email = `${inputs.accountId}@${inputs.project ?? project}.iam.gserviceaccount.com`;
@@ -196,7 +196,7 @@ export async function runProgram(stack: string, load: () => unknown | Promise<un
                 throw new Error(`offline plan: unplanned invoke ${args.token}(${JSON.stringify(args.inputs)}); add it to the mocks deliberately or avoid the call`);
             },
             newResource(args) {
-                const state = { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs, config[`${project}:gcpProject`] ?? "project") };
+                const state = { ...args.inputs, ...mockOutputs(args.type, args.inputs, config[`${project}:gcpProject`] ?? "project") };
                 return { id: args.id || `${args.name}-id`, state };
             },
         },

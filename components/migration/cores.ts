@@ -21,6 +21,8 @@ export interface SnapshotResult {
 export async function snapshotTable(wh: Warehouse, source: TableRef, snapshot: TableRef, expirationDays: number): Promise<SnapshotResult> {
     const [src, snap] = await Promise.all([wh.getTable(source.dataset, source.table), wh.getTable(snapshot.dataset, snapshot.table)]);
     if (!src) {
+        // Source gone but snapshot present: someone dropped the table by hand after snapshotting.
+        // The snapshot is all that is left, so its own count is what is reported.
         if (snap) {
             const { rows } = await wh.query(countQuery(snapshot));
             const n = Number(rows[0]?.n);

@@ -110,9 +110,9 @@ export class SchemaMigration extends pulumi.ComponentResource {
                     break;
                 }
                 case "drop": {
-                    const snapTarget = step.dependsOn[0];
-                    const snap = snapshots.get(snapTarget);
-                    if (!snap) throw new pulumi.ResourceError(`SchemaMigration ${name}: drop of ${step.source} has no snapshot step`, this);
+                    const snapTarget = step.dependsOn.find((d) => snapshots.has(d));
+                    const snap = snapTarget === undefined ? undefined : snapshots.get(snapTarget);
+                    if (!snap || snapTarget === undefined) throw new pulumi.ResourceError(`SchemaMigration ${name}: drop of ${step.source} has no snapshot step`, this);
                     const drop = new TableDrop(
                         `${name}-drop-${parts(step.source).table}`,
                         { ...common, table: ref(step.source), snapshot: ref(snapTarget), snapshotRows: snap.snapshotRows },

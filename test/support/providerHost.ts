@@ -15,6 +15,15 @@ const structproto = require("google-protobuf/google/protobuf/struct_pb");
 
 type Props = Record<string, unknown>;
 
+/** Fills the fields Diff and Update requests share. */
+function oldsAndNews<T extends { setId(v: string): void; setUrn(v: string): void; setOlds(v: unknown): void; setNews(v: unknown): void }>(req: T, id: string, urn: string, olds: Props, news: Props): T {
+    req.setId(id);
+    req.setUrn(urn);
+    req.setOlds(structproto.Struct.fromJavaScript(olds));
+    req.setNews(structproto.Struct.fromJavaScript(news));
+    return req;
+}
+
 export interface DiffResponse {
     changes: "none" | "some" | "unknown";
     replaces: string[];
@@ -72,12 +81,7 @@ export class ProviderHost {
     }
 
     async diff(id: string, urn: string, olds: Props, news: Props): Promise<DiffResponse> {
-        const req = new provproto.DiffRequest();
-        req.setId(id);
-        req.setUrn(urn);
-        req.setOlds(structproto.Struct.fromJavaScript(olds));
-        req.setNews(structproto.Struct.fromJavaScript(news));
-        const resp: any = await this.call("diff", req);
+        const resp: any = await this.call("diff", oldsAndNews(new provproto.DiffRequest(), id, urn, olds, news));
         const kinds = provproto.DiffResponse.DiffChanges;
         const c = resp.getChanges();
         return {
@@ -96,12 +100,7 @@ export class ProviderHost {
     }
 
     async update(id: string, urn: string, olds: Props, news: Props): Promise<Props> {
-        const req = new provproto.UpdateRequest();
-        req.setId(id);
-        req.setUrn(urn);
-        req.setOlds(structproto.Struct.fromJavaScript(olds));
-        req.setNews(structproto.Struct.fromJavaScript(news));
-        const resp: any = await this.call("update", req);
+        const resp: any = await this.call("update", oldsAndNews(new provproto.UpdateRequest(), id, urn, olds, news));
         return resp.getProperties().toJavaScript();
     }
 
