@@ -168,6 +168,28 @@ describe("snapshot, drop, rename, restore", () => {
     });
 });
 
+describe("every migration resource", () => {
+    it("carries a version input, so a change of provider logic shows in the preview", () => {
+        for (const r of [...dynamic(cutover), ...dynamic(rollback), ...dynamic(validate)]) expect(props(r).version, r.name).toBe("1");
+    });
+
+    it("retires without touching data: delete leaves every table and snapshot in place", async () => {
+        fake.onQuery(/raw_|fact_/, () => [{ partition_date: "2026-11-01", legacy_rows: 1, v2_rows: 1 }]);
+        const all = [...dynamic(validate), ...dynamic(cutover), ...dynamic(rollback)].filter((r) => !r.name.endsWith("-phase"));
+        const created: { r: RecordedResource; id: string; outs: Record<string, unknown> }[] = [];
+        for (const r of dynamic(validate).filter((r) => r.name.includes("parity"))) created.push({ r, ...(await host.create(r.urn, props(r))) });
+        for (const r of dynamic(cutover).filter((r) => !r.name.endsWith("-phase"))) created.push({ r, ...(await host.create(r.urn, props(r))) });
+        for (const r of dynamic(rollback).filter((r) => !r.name.endsWith("-phase"))) created.push({ r, ...(await host.create(r.urn, props(r))) });
+        expect(created.map((c) => c.r.type.split(":").pop()).sort()).toEqual(expect.arrayContaining(["ParityCheck", "TableDrop", "TableRename", "TableRestore", "TableSnapshot"]));
+        expect(created.length).toBe(all.length);
+        const before = JSON.stringify([...fake.tables].sort());
+        const statements = fake.statements.length;
+        for (const c of created) await host.delete(c.id, c.r.urn, c.outs);
+        expect(JSON.stringify([...fake.tables].sort())).toBe(before);
+        expect(fake.statements.length).toBe(statements);
+    });
+});
+
 describe("parity check", () => {
     const check = () => find(validate, "migration-parity-cursor_usage");
     const rows = (v2LinesAdded: number) => () => [
