@@ -7,7 +7,7 @@ import { fillPlaceholders, readSqlFolder, SqlContext } from "../components/sql";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const zetasql = require("@fivetrandevelopers/zetasql");
 
-type TypeProto = { typeKind: string | number; arrayType?: { elementType: TypeProto }; structType?: { field: { fieldName: string; fieldType: TypeProto }[] } };
+import { fromValue, toValue, TypeProto } from "./zetavalues";
 
 const KIND: Record<string, string> = {
     STRING: "TYPE_STRING", BYTES: "TYPE_BYTES", INT64: "TYPE_INT64", FLOAT64: "TYPE_DOUBLE", NUMERIC: "TYPE_NUMERIC", BIGNUMERIC: "TYPE_BIGNUMERIC",
@@ -31,6 +31,19 @@ export interface Statement {
     readonly registersAs?: string;
     /** Tables a DROP or RENAME acts on: they must exist in the catalogue. */
     readonly mustExist?: readonly string[];
+}
+
+/** Rows for one table of an evaluation; `column` declares a table the catalogue lacks (a view's output). */
+export interface FixtureTable {
+    readonly name: string;
+    readonly rows: readonly Record<string, unknown>[];
+    readonly column?: readonly { name: string; type: TypeProto }[];
+}
+
+/** An evaluated query: output columns with their types, and rows as plain objects. */
+export interface QueryResult {
+    readonly column: { name: string; type: TypeProto }[];
+    readonly rows: Record<string, unknown>[];
 }
 
 /** A problem found, as `file:line:col: message`. */
@@ -70,6 +83,21 @@ export function stackStatements(project = "synter-lint", dataset = "synter_analy
     return out;
 }
 
+/**
+ * The OPTIONS the stack's statements use, with their BigQuery types. Any other option name, or
+ * a value of another type, is an analysis error (BigQuery would refuse it at apply time).
+ */
+export const ALLOWED_OPTIONS: readonly { name: string; type: string }[] = [
+    { name: "expiration_timestamp", type: "TYPE_TIMESTAMP" },
+    { name: "description", type: "TYPE_STRING" },
+    { name: "friendly_name", type: "TYPE_STRING" },
+];
+
+const BIGQUERY_FEATURES = [
+    "FEATURE_NUMERIC_TYPE", "FEATURE_BIGNUMERIC_TYPE", "FEATURE_JSON_TYPE", "FEATURE_GEOGRAPHY", "FEATURE_V_1_2_CIVIL_TIME",
+    "FEATURE_CREATE_SNAPSHOT_TABLE", "FEATURE_CREATE_TABLE_CLONE",
+];
+
 const STATEMENT_KINDS = [
     "RESOLVED_QUERY_STMT", "RESOLVED_CREATE_SNAPSHOT_TABLE_STMT", "RESOLVED_DROP_STMT", "RESOLVED_ALTER_TABLE_STMT",
     "RESOLVED_CREATE_TABLE_STMT", "RESOLVED_CREATE_TABLE_AS_SELECT_STMT", "RESOLVED_RENAME_STMT",
@@ -97,8 +125,8 @@ export class SqlChecker {
         }
         if (!up) throw new Error("the ZetaSQL server did not start");
         const base = await client.getLanguageOptions({ maximumFeatures: true, languageVersion: "VERSION_CURRENT" });
-        // Snapshot and clone DDL are BigQuery features ZetaSQL keeps off unless asked for.
-        const features = [...(base.enabledLanguageFeatures ?? []), "FEATURE_CREATE_SNAPSHOT_TABLE", "FEATURE_CREATE_TABLE_CLONE"];
+        // BigQuery's types and its snapshot and clone DDL are features ZetaSQL keeps off unless asked for.
+        const features = [...(base.enabledLanguageFeatures ?? []), ...BIGQUERY_FEATURES];
         const languageOptions = { ...base, enabledLanguageFeatures: features, productMode: "PRODUCT_EXTERNAL", supportedStatementKinds: STATEMENT_KINDS };
         const tables: { name: string; column: { name: string; type: TypeProto }[] }[] = [];
         for (const t of CATALOGUE) {
@@ -120,6 +148,18 @@ export class SqlChecker {
         if (previous !== undefined) await this.client.unRegisterCatalog({ registeredId: previous }).catch(() => undefined);
     }
 
+    private analyzerOptions(): unknown {
+        return {
+            languageOptions: this.languageOptions,
+            errorMessageMode: "ERROR_MESSAGE_MULTI_LINE_WITH_CARET",
+            allowedHintsAndOptions: {
+                disallowUnknownOptions: true,
+                disallowDuplicateOptionNames: true,
+                option: ALLOWED_OPTIONS.map((o) => ({ name: o.name, type: { typeKind: o.type } })),
+            },
+        };
+    }
+
     /** Analyzes statements in order; returns every problem found. */
     async check(statements: readonly Statement[]): Promise<SqlProblem[]> {
         const problems: SqlProblem[] = [];
@@ -129,7 +169,7 @@ export class SqlChecker {
                 if (!known.has(t)) problems.push({ file: s.file, line: 1, column: 1, message: `${s.sql.split("\n")[0]}: table ${t} is not in the catalogue` });
             }
             try {
-                const r = await this.client.analyze({ registeredCatalogId: this.catalogId, sqlStatement: s.sql, options: { languageOptions: this.languageOptions, errorMessageMode: "ERROR_MESSAGE_MULTI_LINE_WITH_CARET" } });
+                const r = await this.client.analyze({ registeredCatalogId: this.catalogId, sqlStatement: s.sql, options: this.analyzerOptions() });
                 if (s.registersAs && !known.has(s.registersAs)) {
                     const cols = r.resolvedStatement.resolvedQueryStmtNode.outputColumnList.map((o: any) => ({ name: o.name, type: o.column.type }));
                     this.tables.push({ name: s.registersAs, column: cols });
@@ -143,6 +183,38 @@ export class SqlChecker {
             }
         }
         return problems;
+    }
+
+    /**
+     * Runs a query on fixture rows through ZetaSQL's reference evaluator (EvaluateQuery). Every
+     * catalogue table is known (empty unless given rows), so the query sees the stack's real
+     * schemas; `inputs` adds rows, or whole tables such as a view's output read by another view.
+     */
+    async evaluate(sql: string, inputs: readonly FixtureTable[]): Promise<QueryResult> {
+        const tables = new Map(this.tables.map((t) => [t.name, t]));
+        for (const i of inputs) if (i.column) tables.set(i.name, { name: i.name, column: [...i.column] });
+        const tableContent: Record<string, unknown> = {};
+        for (const i of inputs) {
+            const table = tables.get(i.name);
+            if (!table) throw new Error(`fixture table ${i.name} is not in the catalogue`);
+            const row = i.rows.map((r, n) => {
+                const unknown = Object.keys(r).filter((k) => !table.column.some((c) => c.name === k));
+                if (unknown.length) throw new Error(`${i.name} row ${n + 1}: no column ${unknown.join(", ")}`);
+                return { cell: table.column.map((c) => toValue(c.type, r[c.name], `${i.name} row ${n + 1} ${c.name}`)) };
+            });
+            tableContent[i.name] = { tableData: { row } };
+        }
+        const request = {
+            sql,
+            options: this.analyzerOptions(),
+            simpleCatalog: { name: "synter", table: [...tables.values()], builtinFunctionOptions: { languageOptions: this.languageOptions } },
+            tableContent,
+        };
+        const api = zetasql.ZetaSQLClient.API;
+        const response: any = await new Promise((resolve, reject) => api.evaluateQuery(request, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))));
+        const column = (response.prepared.columns as any[]).map((c) => ({ name: c.name as string, type: c.type as TypeProto }));
+        const rows = ((response.content?.tableData?.row ?? []) as any[]).map((r) => Object.fromEntries(column.map((c, i) => [c.name, fromValue(c.type, r.cell[i])])));
+        return { column, rows };
     }
 
     stop(): void {

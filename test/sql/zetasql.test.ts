@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqlChecker, stackStatements } from "../../scripts/sqlcheck";
+import { decodeNumeric, encodeNumeric } from "../../scripts/zetavalues";
 
 let checker: SqlChecker;
 beforeAll(async () => {
@@ -28,5 +29,37 @@ describe("ZetaSQL analysis of every statement", () => {
     it("refuses a DROP whose target is not in the catalogue", async () => {
         const problems = await checker.check([{ file: "x.sql", sql: "DROP TABLE IF EXISTS `synter-lint.synter_analytics.nope`", mustExist: ["synter-lint.synter_analytics.nope"] }]);
         expect(problems[0].message).toContain("table synter-lint.synter_analytics.nope is not in the catalogue");
+    });
+});
+
+describe("OPTIONS are declared with their BigQuery types", () => {
+    const snapshot = "CREATE SNAPSHOT TABLE `synter-lint.synter_analytics_backup.x` CLONE `synter-lint.synter_analytics.dim_users` OPTIONS (";
+
+    it("accepts the options the stack uses", async () => {
+        expect(await checker.check([{ file: "ddl", sql: `${snapshot}expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 30 DAY))` }])).toEqual([]);
+    });
+
+    it("refuses an unknown option by name", async () => {
+        const [p] = await checker.check([{ file: "ddl", sql: `${snapshot}expiration_timestmp = CURRENT_TIMESTAMP())` }]);
+        expect(p.message).toContain("Unknown option: expiration_timestmp");
+    });
+
+    it("refuses an option value of the wrong type", async () => {
+        const [p] = await checker.check([{ file: "ddl", sql: `${snapshot}expiration_timestamp = 30)` }]);
+        expect(p.message).toMatch(/expiration_timestamp|TIMESTAMP/);
+    });
+});
+
+describe("NUMERIC values cross the wire exactly", () => {
+    it("round-trips decimals through ZetaSQL's encoding, including negatives and 9 decimals", () => {
+        for (const d of ["0", "1", "-1", "12.5", "-0.25", "127", "128", "-128", "-129", "99999999999999999999999999999.999999999", "0.000000001"]) {
+            expect(decodeNumeric(encodeNumeric(d))).toBe(d);
+        }
+        expect(() => encodeNumeric("1.0000000001")).toThrow("at most 9 decimals");
+    });
+
+    it("agrees with the evaluator's own arithmetic", async () => {
+        const r = await checker.evaluate("SELECT CAST('-12.5' AS NUMERIC) * 2 AS a, CAST('0.1' AS NUMERIC) + CAST('0.2' AS NUMERIC) AS b", []);
+        expect(r.rows).toEqual([{ a: "-25", b: "0.3" }]);
     });
 });
