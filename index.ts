@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AnalyticsDataset, AnalyticsTables, AnalyticsViews, CATALOGUE, planViews, validateCatalogue } from "./components/analytics";
 import { AuthDatabase } from "./components/authDatabase";
+import { readMigrations } from "./components/postgres";
 import { migrationInputs, migrationSteps as planSteps, phaseLayout, SchemaMigration, tablesMadeBySteps } from "./components/migration";
 import { ProjectServices } from "./components/projectServices";
 import { AnalyticsServiceAccount } from "./components/serviceAccount";
@@ -80,7 +81,7 @@ const serviceAccount = new AnalyticsServiceAccount(
 );
 
 // 5. The auth database on PostgreSQL.
-const auth = new AuthDatabase("auth", { ...cfg.postgres, protect: cfg.environment === "prod" });
+const auth = new AuthDatabase("auth", { ...cfg.postgres, protect: cfg.environment === "prod", migrations: readMigrations() });
 
 // What the application reads from its environment; secrets stay secret.
 export const POSTGRES_URL = auth.url;

@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as postgresql from "@pulumi/postgresql";
 import * as random from "@pulumi/random";
+import { MigrationFile, SchemaMigrations } from "./postgres";
+
+/** Group role the migrations create and grant the application's privileges to (sql/postgres/004_app_role.sql). */
+export const APP_GROUP_ROLE = "synter_app";
 
 export interface AuthDatabaseArgs {
     /** Admin connection: host name or address. */
@@ -17,6 +21,8 @@ export interface AuthDatabaseArgs {
     readonly appRole: string;
     /** Pulumi `protect` on the database. */
     readonly protect: boolean;
+    /** The auth schema's migrations (sql/postgres), applied in order by the stack. */
+    readonly migrations: readonly MigrationFile[];
 }
 
 /** Builds a libpq URL; user and password are percent-encoded. */
@@ -24,11 +30,16 @@ export function postgresUrl(user: string, password: string, host: string, port: 
     return `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${database}?sslmode=${sslMode}`;
 }
 
-/** The auth database on PostgreSQL, owned by a login role with a generated password. */
+/**
+ * The auth database on PostgreSQL: owned by the admin role, its schema applied by versioned
+ * migrations, and a login role for the application with a generated password that may read and
+ * write the auth tables (through the migrations' group role) and nothing more.
+ */
 export class AuthDatabase extends pulumi.ComponentResource {
     readonly provider: postgresql.Provider;
     readonly role: postgresql.Role;
     readonly database: postgresql.Database;
+    readonly migrations: SchemaMigrations;
     /** Application connection string, secret. */
     readonly url: pulumi.Output<string>;
 
@@ -62,18 +73,35 @@ export class AuthDatabase extends pulumi.ComponentResource {
         );
         this.database = new postgresql.Database(
             `${name}-database`,
-            { name: args.database, owner: this.role.name, encoding: "UTF8", template: "template0", lcCollate: "C.UTF-8", lcCtype: "C.UTF-8", allowConnections: true },
+            // The admin owns it: the owner may create schemas, which the application must not.
+            { name: args.database, owner: args.adminUser, encoding: "UTF8", template: "template0", lcCollate: "C.UTF-8", lcCtype: "C.UTF-8", allowConnections: true },
             { ...pg, protect: args.protect },
         );
-        // Nobody but the owner connects or makes temp tables; PUBLIC's defaults are revoked.
+        // PUBLIC's defaults (connect, temp tables) are revoked: only the owner and roles granted
+        // CONNECT (the application's group role, by migration 004) connect.
         new postgresql.Grant(
             `${name}-revoke-public`,
             { database: this.database.name, role: "public", objectType: "database", privileges: [] },
             pg,
         );
+        this.migrations = new SchemaMigrations(
+            `${name}-migrations`,
+            {
+                url: pulumi.secret(pulumi.all([args.adminPassword, this.database.name]).apply(([pw, db]) => postgresUrl(args.adminUser, pw, args.host, args.port, db, args.sslMode))),
+                target: pulumi.interpolate`${args.host}:${args.port}/${this.database.name}`,
+                migrations: args.migrations,
+            },
+            { parent: this, dependsOn: [this.database] },
+        );
+        // Membership in the group role is all the application role is granted.
+        new postgresql.GrantRole(
+            `${name}-app-membership`,
+            { role: this.role.name, grantRole: APP_GROUP_ROLE, withAdminOption: false },
+            { ...pg, dependsOn: [this.migrations] },
+        );
         this.url = pulumi.secret(
             pulumi.all([this.role.name, password.result, this.database.name]).apply(([user, pw, db]) => postgresUrl(user, pw, args.host, args.port, db, args.sslMode)),
         );
-        this.registerOutputs({ database: this.database.name, role: this.role.name });
+        this.registerOutputs({ database: this.database.name, role: this.role.name, migrationsApplied: this.migrations.applied });
     }
 }

@@ -61,6 +61,7 @@ describe.each(["dev", "prod"])("stack %s (phase parallel)", (stack) => {
         expect(byName(run, "analytics-app-key").options.additionalSecretOutputs).toContain("privateKey");
         expect((byName(run, "auth-app-role").inputs as any).password).toBe("[secret]");
         expect((byName(run, "auth-admin").inputs as any).password).toBe("[secret]");
+        expect((byName(run, "auth-migrations").inputs as any).url).toBe("[secret]");
     });
 
     it("grants least privilege: dataEditor on the dataset, jobUser on the project, nothing public", async () => {
@@ -88,12 +89,20 @@ describe.each(["dev", "prod"])("stack %s (phase parallel)", (stack) => {
         }
     });
 
-    it("creates the auth database owned by the application role, which has no admin powers", async () => {
+    it("creates the auth database owned by the admin, migrates it, and gives the application role only the group role", async () => {
         const run = await runStack(stack);
         const role = byName(run, "auth-app-role").inputs as any;
         expect(role).toMatchObject({ name: "synter_user", login: true, superuser: false, createRole: false, createDatabase: false });
-        expect(byName(run, "auth-database").inputs).toMatchObject({ name: "synter", owner: "synter_user" });
+        expect(byName(run, "auth-database").inputs).toMatchObject({ name: "synter", owner: "postgres" });
         expect(byName(run, "auth-revoke-public").inputs).toMatchObject({ role: "public", objectType: "database", privileges: [] });
+        const migrations = byName(run, "auth-migrations");
+        expect(migrations.type).toBe("pulumi-nodejs:dynamic/synter-postgres:SchemaMigrations");
+        expect((migrations.rawInputs as any).migrations.map((m: any) => m.name)).toEqual(["001_users.sql", "002_sessions.sql", "003_campaign_policies.sql", "004_app_role.sql"]);
+        expect(migrations.options.dependsOn).toContain("auth-database");
+        const membership = byName(run, "auth-app-membership");
+        expect(membership.inputs).toMatchObject({ role: "synter_user", grantRole: "synter_app", withAdminOption: false });
+        // The group role exists only once the migrations ran.
+        expect(membership.options.dependsOn).toContain("auth-migrations");
     });
 });
 
