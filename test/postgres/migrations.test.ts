@@ -6,7 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { applyMigrationsAt, HISTORY_TABLE, LOCK_KEY, MigrationFile, readMigrations, SqlFileError } from "../../components/postgres";
+import { applyMigrationsAt, HISTORY_TABLE, LOCK_KEY, MigrationFile, readMigrations } from "../../components/postgres";
+import { SqlFileError } from "../../components/sql";
 import { freshDatabase, postgresBinDir, withDatabase } from "../support/postgres";
 
 const server = inject("pgUrl");
