@@ -75,7 +75,8 @@ export class AuthDatabase extends pulumi.ComponentResource {
             `${name}-database`,
             // The admin owns it: the owner may create schemas, which the application must not.
             { name: args.database, owner: args.adminUser, encoding: "UTF8", template: "template0", lcCollate: "C.UTF-8", lcCtype: "C.UTF-8", allowConnections: true },
-            { ...pg, protect: args.protect },
+            // Auth data outlives any refactor of this program: removing the resource keeps the database.
+            { ...pg, protect: args.protect, retainOnDelete: true },
         );
         // PUBLIC's defaults (connect, temp tables) are revoked: only the owner and roles granted
         // CONNECT (the application's group role, by migration 004) connect.

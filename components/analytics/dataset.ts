@@ -46,7 +46,8 @@ export class AnalyticsDataset extends pulumi.ComponentResource {
                 // A dataset that still holds tables is never deleted with them.
                 deleteContentsOnDestroy: false,
             },
-            { parent: this, protect: args.protect, dependsOn: opts?.dependsOn },
+            // Like every data table, the dataset stays when it leaves the program (or on destroy).
+            { parent: this, protect: args.protect, retainOnDelete: true, dependsOn: opts?.dependsOn },
         );
         this.datasetId = this.dataset.datasetId;
         args.readers.forEach(

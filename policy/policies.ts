@@ -1,0 +1,133 @@
+// The synter-infra policy pack's rules, kept apart from index.ts so tests can import them
+// without starting a policy server (constructing a PolicyPack starts one).
+import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+
+const TABLE = "gcp:bigquery/table:Table";
+const DATASET = "gcp:bigquery/dataset:Dataset";
+const KEY = "gcp:serviceaccount/key:Key";
+const DYNAMIC = "pulumi-nodejs:dynamic/";
+
+/** The dynamic resources this project defines; any other dynamic provider is unreviewed code. */
+export const KNOWN_DYNAMIC_TYPES: Readonly<Record<string, readonly string[]>> = {
+    [`${DYNAMIC}synter-migration:PhaseGate`]: ["phase"],
+    [`${DYNAMIC}synter-migration:ParityCheck`]: ["mapping", "query", "tolerance"],
+    [`${DYNAMIC}synter-migration:TableSnapshot`]: ["source", "snapshot", "expirationDays"],
+    // snapshotRows is the snapshot's output: unknown during preview, so not required here.
+    [`${DYNAMIC}synter-migration:TableDrop`]: ["table", "snapshot"],
+    [`${DYNAMIC}synter-migration:TableRename`]: ["from", "to"],
+    [`${DYNAMIC}synter-migration:TableRestore`]: ["snapshot", "target"],
+    [`${DYNAMIC}synter-postgres:SchemaMigrations`]: ["migrations", "target"],
+};
+
+const isView = (props: Record<string, any>) => !!props.view || !!props.materializedView;
+const labelsOf = (props: Record<string, any>) => (props.labels ?? {}) as Record<string, string>;
+const PUBLIC_MEMBERS = /\b(allUsers|allAuthenticatedUsers)\b/;
+
+export const dataTablesPartitionedAndClustered: ResourceValidationPolicy = {
+    name: "bigquery-data-tables-partitioned-and-clustered",
+    description: "BigQuery data tables are partitioned and clustered, so queries scan (and bill) only what they need. Legacy tables being migrated away are exempt.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if (args.type !== TABLE || isView(args.props) || labelsOf(args.props).role === "legacy") return;
+        if (!args.props.timePartitioning && !args.props.rangePartitioning) report(`table ${args.props.tableId ?? args.name} has no partitioning`);
+        if (!Array.isArray(args.props.clusterings) || args.props.clusterings.length === 0) report(`table ${args.props.tableId ?? args.name} has no clustering`);
+    },
+};
+
+export const prodDataProtected: ResourceValidationPolicy = {
+    name: "prod-data-deletion-protection",
+    description: "In prod (label env=prod), data tables carry BigQuery deletion protection and Pulumi protect; datasets carry Pulumi protect and never delete their contents.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (labelsOf(args.props).env !== "prod") return;
+        if (args.type === TABLE && !isView(args.props)) {
+            if (args.props.deletionProtection !== true) report(`table ${args.props.tableId ?? args.name} lacks deletionProtection in prod`);
+            if (!args.opts.protect) report(`table ${args.props.tableId ?? args.name} lacks Pulumi protect in prod`);
+        }
+        if (args.type === DATASET) {
+            if (!args.opts.protect) report(`dataset ${args.props.datasetId ?? args.name} lacks Pulumi protect in prod`);
+            if (args.props.deleteContentsOnDestroy === true) report(`dataset ${args.props.datasetId ?? args.name} would delete its tables on destroy`);
+        }
+    },
+};
+
+export const noPublicIam: ResourceValidationPolicy = {
+    name: "no-public-iam-members",
+    description: "No IAM member, binding or dataset access entry grants anything to allUsers or allAuthenticatedUsers.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const iamLike = /iam|IAM|Iam|dataset:Dataset|datasetAccess/.test(args.type);
+        if (!iamLike) return;
+        const text = JSON.stringify({ member: args.props.member, members: args.props.members, access: args.props.accesses, policyData: args.props.policyData, special: args.props.specialGroup, iamMember: args.props.iamMember });
+        const m = PUBLIC_MEMBERS.exec(text);
+        if (m) report(`${args.type} ${args.name} grants access to ${m[1]}`);
+    },
+};
+
+export interface KeyPolicyConfig {
+    /** The stack's `createServiceAccountKey`: `npm run policy:config -- --stack <name>` writes it. */
+    readonly allowServiceAccountKey: boolean;
+}
+
+export const noServiceAccountKey: ResourceValidationPolicy = {
+    name: "no-service-account-key-unless-allowed",
+    description: "Service-account keys are long-lived secrets: one exists only where the stack's config allows it (createServiceAccountKey).",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { allowServiceAccountKey: { type: "boolean", default: false } } },
+    validateResource: (args, report) => {
+        if (args.type !== KEY) return;
+        if (!args.getConfig<KeyPolicyConfig>().allowServiceAccountKey) report(`service-account key ${args.name} is not allowed by this stack's config (createServiceAccountKey is false)`);
+    },
+};
+
+export const labelled: ResourceValidationPolicy = {
+    name: "datasets-and-tables-labelled",
+    description: "Datasets and tables carry the labels env and managed-by, so cost reports and clean-ups can tell them apart.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== TABLE && args.type !== DATASET) return;
+        const labels = labelsOf(args.props);
+        const missing = ["env", "managed-by"].filter((l) => !labels[l]);
+        if (missing.length) report(`${args.type === TABLE ? "table" : "dataset"} ${args.props.tableId ?? args.props.datasetId ?? args.name} lacks label ${missing.join(", ")}`);
+    },
+};
+
+export const knownMigrationResources: ResourceValidationPolicy = {
+    name: "known-migration-resources",
+    description: "Dynamic resources are only this project's migration providers (recognised by their pulumi-nodejs:dynamic/... type token), each with a version and its required inputs.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (!args.type.startsWith(DYNAMIC)) return;
+        const required = KNOWN_DYNAMIC_TYPES[args.type];
+        if (!required) {
+            report(`${args.type} (${args.name}) is not one of this project's dynamic resources: ${Object.keys(KNOWN_DYNAMIC_TYPES).join(", ")}`);
+            return;
+        }
+        for (const k of ["version", ...required]) if (args.props[k] === undefined || args.props[k] === null) report(`${args.type} ${args.name} lacks its ${k} input`);
+    },
+};
+
+const refKey = (r: any) => (r ? `${r.project}.${r.dataset}.${r.table}` : "");
+
+export const dropsFollowSnapshots: StackValidationPolicy = {
+    name: "drops-follow-snapshots",
+    description: "Every TableDrop drops a table that a TableSnapshot of the same stack snapshots into the drop's own snapshot reference.",
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const snapshots = args.resources.filter((r: PolicyResource) => r.type === `${DYNAMIC}synter-migration:TableSnapshot`);
+        for (const d of args.resources.filter((r) => r.type === `${DYNAMIC}synter-migration:TableDrop`)) {
+            const ok = snapshots.some((s) => refKey(s.props.source) === refKey(d.props.table) && refKey(s.props.snapshot) === refKey(d.props.snapshot));
+            if (!ok) report(`${d.name} drops ${refKey(d.props.table)} with no TableSnapshot of it into ${refKey(d.props.snapshot)}`);
+        }
+    },
+};
+
+export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    dataTablesPartitionedAndClustered,
+    prodDataProtected,
+    noPublicIam,
+    noServiceAccountKey,
+    labelled,
+    knownMigrationResources,
+    dropsFollowSnapshots,
+];
