@@ -1,5 +1,5 @@
 // Rung 5: the auth schema's migrations on a real PostgreSQL (PGURL's, or a throwaway server
-// started by test/support/postgresGlobal.ts).
+// started by test/support/services.ts).
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";

@@ -1,0 +1,85 @@
+// npm run migrate-data -- --source mysql://user:pw@host:3306/synter --postgres postgresql://... \
+//   --bigquery-project synter-prod [--bigquery-dataset synter_analytics] [--tables users,events]
+//   [--dry-run] [--datetime-offset +00:00] [--state migrate-data.state.json] [--force]
+// Exit 0: every table verified (or skipped as verified before); 1: a table failed or its
+// checksum did not match; 2: bad input, nothing written.
+import { ALL_TABLES, MoveInputError, moveData, TableReport } from "../datamove/move";
+
+const HELP = `usage: npm run migrate-data -- --source <mysql-url> [--postgres <postgres-url>] [--bigquery-project <id>]
+  [--bigquery-dataset synter_analytics] [--bigquery-location US] [--tables ${ALL_TABLES.join(",")}]
+  [--dry-run] [--datetime-offset +00:00] [--state migrate-data.state.json] [--force]
+URLs may also come from MIGRATE_SOURCE_URL and MIGRATE_POSTGRES_URL (keeps passwords out of shell history).`;
+
+const FLAGS = new Set(["--dry-run", "--force", "--help"]);
+const VALUES = new Set(["--source", "--postgres", "--bigquery-project", "--bigquery-dataset", "--bigquery-location", "--tables", "--datetime-offset", "--state"]);
+
+export function parseArgs(argv: string[]): Record<string, string | boolean> {
+    const out: Record<string, string | boolean> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (FLAGS.has(a)) out[a.slice(2)] = true;
+        else if (VALUES.has(a)) {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) throw new MoveInputError(`${a} needs a value`);
+            out[a.slice(2)] = v;
+        } else throw new MoveInputError(`unknown argument ${a}\n${HELP}`);
+    }
+    return out;
+}
+
+function table(reports: readonly TableReport[]): string {
+    const head = ["table", "status", "source rows", "target rows", "checksum", "seconds", "rows/s"];
+    const rows = reports.map((r) => [
+        r.table, r.status, String(r.sourceRows), r.targetRows === undefined ? "" : String(r.targetRows),
+        r.sourceChecksum ? (r.sourceChecksum === r.targetChecksum ? `${r.sourceChecksum} =` : `${r.sourceChecksum} ≠ ${r.targetChecksum}`) : "",
+        r.seconds === undefined ? "" : r.seconds.toFixed(1), r.seconds ? String(Math.round(r.sourceRows / r.seconds)) : "",
+    ]);
+    const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(width[i])).join("  ").trimEnd()).join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+    let args: Record<string, string | boolean>;
+    try {
+        args = parseArgs(argv);
+    } catch (err: any) {
+        process.stderr.write(`migrate-data: ${err.message}\n`);
+        return 2;
+    }
+    if (args.help) {
+        process.stdout.write(HELP + "\n");
+        return 0;
+    }
+    const source = (args.source as string) ?? process.env.MIGRATE_SOURCE_URL;
+    if (!source) {
+        process.stderr.write(`migrate-data: --source is required\n${HELP}\n`);
+        return 2;
+    }
+    try {
+        const reports = await moveData({
+            source,
+            postgres: (args.postgres as string) ?? process.env.MIGRATE_POSTGRES_URL,
+            bigqueryProject: args["bigquery-project"] as string | undefined,
+            bigqueryDataset: (args["bigquery-dataset"] as string) ?? "synter_analytics",
+            bigqueryLocation: args["bigquery-location"] as string | undefined,
+            tables: typeof args.tables === "string" ? args.tables.split(",").map((t) => t.trim()).filter(Boolean) : [],
+            dryRun: args["dry-run"] === true,
+            datetimeOffset: (args["datetime-offset"] as string) ?? "+00:00",
+            state: (args.state as string) ?? "migrate-data.state.json",
+            force: args.force === true,
+            out: process.stderr,
+        });
+        process.stdout.write(table(reports) + "\n");
+        for (const r of reports) if (r.error) process.stderr.write(`migrate-data: ${r.error}\n`);
+        const bad = reports.filter((r) => r.status === "mismatch" || r.status === "failed");
+        for (const r of reports.filter((x) => x.status === "mismatch")) {
+            process.stderr.write(`migrate-data: ${r.table}: ${r.sourceRows} rows / checksum ${r.sourceChecksum} read, ${r.targetRows} rows / checksum ${r.targetChecksum} in ${r.target}\n`);
+        }
+        return bad.length ? 1 : 0;
+    } catch (err: any) {
+        process.stderr.write(`migrate-data: ${err.message}\n`);
+        return err instanceof MoveInputError ? 2 : 1;
+    }
+}
+
+if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code));
