@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { freePort } from "./ports";
 
 export interface RunningMariaDb {
     /** Root URL without a database. */
@@ -16,17 +17,6 @@ export interface RunningMariaDb {
 function find(names: string[]): string | undefined {
     for (const n of names) for (const dir of ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"]) if (fs.existsSync(path.join(dir, n))) return path.join(dir, n);
     return undefined;
-}
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
 }
 
 async function waitForPort(port: number, ms: number, log: string): Promise<void> {

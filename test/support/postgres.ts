@@ -3,9 +3,9 @@
 // port, fsync off, removed afterwards. As root the server runs as the postgres user.
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { freePort } from "./ports";
 
 export interface RunningPostgres {
     /** Superuser URL of the maintenance database. */
@@ -24,17 +24,6 @@ export function postgresBinDir(): string | undefined {
     }
     const found = spawnSync("sh", ["-c", "command -v initdb"], { encoding: "utf8" }).stdout.trim();
     return found ? path.dirname(found) : undefined;
-}
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
 }
 
 /** Starts a throwaway PostgreSQL, or returns PGURL's server (stop is then a no-op). */

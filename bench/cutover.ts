@@ -1,0 +1,98 @@
+// 3. Cutover critical path: from the cutover phase's dependency graph, how many BigQuery jobs
+// must run one after another; and the cutover of 20 tables through the migration's cores and
+// the real BigQuery client against the fake with 1 s per job, run as the graph allows
+// (Pulumi runs independent resources in parallel) against one step at a time.
+import { CATALOGUE, TableDef } from "../components/analytics";
+import { bigQueryWarehouse, criticalPathLength, dropTable, migrationInputs, migrationSteps, MigrationStep, renameTable, snapshotTable } from "../components/migration";
+import { BigQueryFake } from "../test/support/bigqueryFake";
+import { Figure, figure } from "./figures";
+
+const P = "synter-bench";
+const DS = "synter_analytics";
+const BK = "synter_analytics_backup";
+
+function syntheticPair(i: number): TableDef[] {
+    const col = { name: "day", type: "DATE" as const, mode: "REQUIRED" as const, description: "Day." };
+    return [
+        { name: `legacy_${i}`, role: "legacy", description: "Legacy.", columns: [col] },
+        { name: `fact_${i}_v2`, productionName: `fact_${i}`, role: "v2", description: "V2.", columns: [col], partitionField: "day", clustering: [] },
+    ] as TableDef[];
+}
+
+/** Runs the steps: each as soon as what it depends on is done, or strictly one at a time. */
+async function execute(steps: readonly MigrationStep[], run: (s: MigrationStep) => Promise<void>, parallel: boolean): Promise<number> {
+    const started = Date.now();
+    if (!parallel) {
+        for (const s of steps) await run(s);
+        return Date.now() - started;
+    }
+    const done = new Map<string, Promise<void>>();
+    const start = (s: MigrationStep): Promise<void> => {
+        let p = done.get(s.target);
+        if (!p) {
+            const deps = s.dependsOn.map((d) => steps.find((x) => x.target === d)).filter((x): x is MigrationStep => !!x);
+            p = Promise.all(deps.map(start)).then(() => run(s));
+            done.set(s.target, p);
+        }
+        return p;
+    };
+    await Promise.all(steps.map(start));
+    return Date.now() - started;
+}
+
+export async function cutoverFigures(): Promise<Figure[]> {
+    // The stack's own cutover graph.
+    const stack = migrationInputs(P, DS, BK, "adopt").steps;
+    const stackSteps = migrationSteps("cutover", stack).filter((s) => s.action !== "repoint");
+
+    // 20 tables: 10 legacy to snapshot and drop, 10 v2 to rename.
+    const defs = Array.from({ length: 10 }, (_, i) => syntheticPair(i)).flat();
+    const inputs = { dataset: DS, backupDataset: BK, legacy: defs.filter((d) => d.role === "legacy"), v2: defs.filter((d) => d.role === "v2"), parity: [], views: [] };
+    const steps = migrationSteps("cutover", inputs);
+
+    const fake = new BigQueryFake();
+    process.env.BIGQUERY_EMULATOR_HOST = await fake.start();
+    process.env.METADATA_SERVER_DETECTION = "none";
+    const jobsPerAction = new Map<string, number>();
+    try {
+        const wh = bigQueryWarehouse(P, "US", 1_000_000_000);
+        const ref = (q: string) => ({ project: P, dataset: q.split(".")[0], table: q.split(".")[1] });
+        let counting = true;
+        const run = async (s: MigrationStep) => {
+            const before = fake.statements.length;
+            if (s.action === "snapshot") await snapshotTable(wh, ref(s.source), ref(s.target), 30);
+            else if (s.action === "drop") await dropTable(wh, ref(s.source), ref(s.dependsOn[0]));
+            else if (s.action === "rename") await renameTable(wh, DS, ref(s.source).table, ref(s.target).table);
+            // Counted one step at a time only: in parallel, other steps' jobs interleave.
+            if (counting) jobsPerAction.set(s.action, fake.statements.length - before);
+        };
+        const seed = () => {
+            fake.tables.clear();
+            defs.forEach((d, i) => fake.tables.set(`${P}.${DS}.${d.name}`, { type: "TABLE", rows: 1000 + i }));
+        };
+        fake.latencyMs = 1000;
+        seed();
+        const sequential = await execute(steps, run, false);
+        seed();
+        counting = false;
+        const parallel = await execute(steps, run, true);
+
+        const weight = (s: MigrationStep) => jobsPerAction.get(s.action) ?? 0;
+        const jobPath = (list: readonly MigrationStep[]) => {
+            const memo = new Map<string, number>();
+            const depth = (s: MigrationStep): number =>
+                memo.get(s.target) ?? (memo.set(s.target, weight(s) + Math.max(0, ...s.dependsOn.map((d) => list.find((x) => x.target === d)).filter((x): x is MigrationStep => !!x).map(depth))), memo.get(s.target)!);
+            return Math.max(0, ...list.map(depth));
+        };
+        const totalJobs = (list: readonly MigrationStep[]) => list.reduce((n, s) => n + weight(s), 0);
+        return [
+            figure("cutover.stack_sequential_jobs", jobPath(stackSteps), "jobs", totalJobs(stackSteps), `all ${totalJobs(stackSteps)} jobs of the stack's cutover (${CATALOGUE.filter((t) => t.role !== "analytics").length} tables), one after another`),
+            figure("cutover.stack_critical_path_steps", criticalPathLength(stackSteps), "steps", stackSteps.length, "every step of the stack's cutover in sequence"),
+            figure("cutover.20_tables_sequential_jobs", jobPath(steps), "jobs", totalJobs(steps), "the 20-table cutover's jobs one after another"),
+            figure("cutover.20_tables_wall_time_1s_jobs", parallel / 1000, "s", sequential / 1000, "the same cutover one step at a time"),
+        ];
+    } finally {
+        await fake.stop();
+        delete process.env.BIGQUERY_EMULATOR_HOST;
+    }
+}
