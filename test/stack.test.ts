@@ -31,11 +31,13 @@ describe.each(["dev", "prod"])("stack %s (phase parallel)", (stack) => {
         expect(models.fields.map((f: any) => f.name)).toEqual(["model", "input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens", "cost_usd"]);
     });
 
-    it("makes every data table retain its data when removed from the program", async () => {
+    it("makes every data table, the dataset and the auth database retain their data when removed from the program", async () => {
         const run = await runStack(stack);
         const data = run.resources.filter(isDataTable);
         expect(data.length).toBeGreaterThan(5);
         for (const t of data) expect(t.options.retainOnDelete, t.name).toBe(true);
+        expect(byName(run, "analytics-dataset").options.retainOnDelete).toBe(true);
+        expect(byName(run, "auth-database").options.retainOnDelete).toBe(true);
     });
 
     it("makes each view depend on exactly the tables and views its SQL reads", async () => {
