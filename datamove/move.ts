@@ -42,7 +42,10 @@ export interface TableReport {
     readonly targetRows?: number;
     readonly sourceChecksum?: string;
     readonly targetChecksum?: string;
+    /** Whole table: load and verification. */
     readonly seconds?: number;
+    /** Of which reading back and checking the target. */
+    readonly verifySeconds?: number;
     readonly error?: string;
 }
 
@@ -222,11 +225,12 @@ export async function moveData(opts: MoveOptions): Promise<TableReport[]> {
                 const loaded = await target.load(t, plan.columns, converted(), (k) => progress.add(k));
                 progress.finish();
                 for (const c of loaded.cascaded ?? []) if (state.tables[c]) delete state.tables[c];
+                const verifyStarted = Date.now();
                 const back = await target.checksum(t, plan.columns);
                 const ok = back.rows === sum.rows && back.value === sum.value;
                 const report: TableReport = {
                     table: t, target: label, status: ok ? "verified" : "mismatch", sourceRows: sum.rows, targetRows: back.rows,
-                    sourceChecksum: sum.value, targetChecksum: back.value, seconds: (Date.now() - started) / 1000,
+                    sourceChecksum: sum.value, targetChecksum: back.value, seconds: (Date.now() - started) / 1000, verifySeconds: (Date.now() - verifyStarted) / 1000,
                 };
                 reports.push(report);
                 if (ok) state.tables[t] = { target: label, rows: sum.rows, checksum: sum.value, verifiedAt: new Date().toISOString() };

@@ -1,17 +1,18 @@
 // npm run migrate-data -- --source mysql://user:pw@host:3306/synter --postgres postgresql://... \
 //   --bigquery-project synter-prod [--bigquery-dataset synter_analytics] [--tables users,events]
-//   [--dry-run] [--datetime-offset +00:00] [--state migrate-data.state.json] [--force]
+//   [--dry-run] [--datetime-offset +00:00] [--state migrate-data.state.json] [--force] [--report-json FILE]
 // Exit 0: every table verified (or skipped as verified before); 1: a table failed or its
 // checksum did not match; 2: bad input, nothing written.
+import * as fs from "fs";
 import { ALL_TABLES, MoveInputError, moveData, TableReport } from "../datamove/move";
 
 const HELP = `usage: npm run migrate-data -- --source <mysql-url> [--postgres <postgres-url>] [--bigquery-project <id>]
   [--bigquery-dataset synter_analytics] [--bigquery-location US] [--tables ${ALL_TABLES.join(",")}]
-  [--dry-run] [--datetime-offset +00:00] [--state migrate-data.state.json] [--force]
+  [--dry-run] [--datetime-offset +00:00] [--state migrate-data.state.json] [--force] [--report-json <file>]
 URLs may also come from MIGRATE_SOURCE_URL and MIGRATE_POSTGRES_URL (keeps passwords out of shell history).`;
 
 const FLAGS = new Set(["--dry-run", "--force", "--help"]);
-const VALUES = new Set(["--source", "--postgres", "--bigquery-project", "--bigquery-dataset", "--bigquery-location", "--tables", "--datetime-offset", "--state"]);
+const VALUES = new Set(["--source", "--postgres", "--bigquery-project", "--bigquery-dataset", "--bigquery-location", "--tables", "--datetime-offset", "--state", "--report-json"]);
 
 export function parseArgs(argv: string[]): Record<string, string | boolean> {
     const out: Record<string, string | boolean> = {};
@@ -28,11 +29,12 @@ export function parseArgs(argv: string[]): Record<string, string | boolean> {
 }
 
 function table(reports: readonly TableReport[]): string {
-    const head = ["table", "status", "source rows", "target rows", "checksum", "seconds", "rows/s"];
+    const head = ["table", "status", "source rows", "target rows", "checksum", "seconds", "of which verify", "rows/s"];
     const rows = reports.map((r) => [
         r.table, r.status, String(r.sourceRows), r.targetRows === undefined ? "" : String(r.targetRows),
         r.sourceChecksum ? (r.sourceChecksum === r.targetChecksum ? `${r.sourceChecksum} =` : `${r.sourceChecksum} ≠ ${r.targetChecksum}`) : "",
-        r.seconds === undefined ? "" : r.seconds.toFixed(1), r.seconds ? String(Math.round(r.sourceRows / r.seconds)) : "",
+        r.seconds === undefined ? "" : r.seconds.toFixed(1), r.verifySeconds === undefined ? "" : r.verifySeconds.toFixed(1),
+        r.seconds ? String(Math.round(r.sourceRows / r.seconds)) : "",
     ]);
     const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(width[i])).join("  ").trimEnd()).join("\n");
@@ -70,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
             out: process.stderr,
         });
         process.stdout.write(table(reports) + "\n");
+        if (typeof args["report-json"] === "string") fs.writeFileSync(args["report-json"], JSON.stringify(reports, null, 2) + "\n");
         for (const r of reports) if (r.error) process.stderr.write(`migrate-data: ${r.error}\n`);
         const bad = reports.filter((r) => r.status === "mismatch" || r.status === "failed");
         for (const r of reports.filter((x) => x.status === "mismatch")) {

@@ -238,11 +238,15 @@ describe("npm run migrate-data", () => {
 
     it("moves, prints the report and exits 0; exits 2 on bad input", async () => {
         await seedSource();
-        const ok = await run(["--source", source, "--postgres", target, "--bigquery-project", P, "--state", stateFile], { BIGQUERY_EMULATOR_HOST: process.env.BIGQUERY_EMULATOR_HOST! });
+        const reportFile = path.join(path.dirname(stateFile), "report.json");
+        const ok = await run(["--source", source, "--postgres", target, "--bigquery-project", P, "--state", stateFile, "--report-json", reportFile], { BIGQUERY_EMULATOR_HOST: process.env.BIGQUERY_EMULATOR_HOST! });
         expect(ok.stderr).toBe("");
         expect(ok.status).toBe(0);
         expect(ok.stdout).toMatch(/^table\s+status\s+source rows\s+target rows\s+checksum/);
         expect(ok.stdout).toMatch(/\nusers\s+verified\s+3\s+3\s+[0-9a-f]{16} =/);
+        const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as TableReport[];
+        expect(report.map((r) => r.status)).toEqual(Array(7).fill("verified"));
+        expect(report.every((r) => r.verifySeconds! >= 0 && r.verifySeconds! <= r.seconds!)).toBe(true);
         const bad = await run(["--source", source, "--tables", "users"]);
         expect(bad.status).toBe(2);
         expect(bad.stderr).toBe("migrate-data: --postgres is required to move users\n");
