@@ -3,6 +3,7 @@
 // replaced whole or not at all. The JSON is streamed to a temporary file first, so the load can
 // be retried and memory stays flat; the rows are then read back (tabledata.list, which bills
 // nothing) to compute the checksum.
+import { once } from "events";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -89,20 +90,30 @@ export function openBigQuery(project: string, dataset: string, location?: string
             const file = path.join(dir, `${table}.ndjson`);
             try {
                 const out = fs.createWriteStream(file);
-                const failed = new Promise<never>((_, reject) => out.on("error", reject));
                 let n = 0;
-                for await (const row of rows) {
-                    n++;
-                    let line: string;
-                    try {
-                        line = JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, bigQueryJson(c, row[c.name])]))) + "\n";
-                    } catch (err: any) {
-                        throw new ConversionError(`row ${n}: ${err.message}`);
+                try {
+                    for await (const row of rows) {
+                        n++;
+                        let line: string;
+                        try {
+                            line = JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, bigQueryJson(c, row[c.name])]))) + "\n";
+                        } catch (err: any) {
+                            throw new ConversionError(`row ${n}: ${err.message}`);
+                        }
+                        // once() rejects if the stream errors while we wait.
+                        if (!out.write(line)) await once(out, "drain");
+                        if (n % 10_000 === 0) onRows(10_000);
                     }
-                    if (!out.write(line)) await Promise.race([new Promise<void>((r) => out.once("drain", () => r())), failed]);
-                    if (n % 10_000 === 0) onRows(10_000);
+                    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+                } catch (err) {
+                    // Close the file before its folder is removed below.
+                    if (!out.closed) {
+                        const closed = once(out, "close").catch(() => undefined);
+                        out.destroy();
+                        await closed;
+                    }
+                    throw err;
                 }
-                await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
                 onRows(n % 10_000);
                 const [job] = await ds.table(table).createLoadJob(file, {
                     sourceFormat: "NEWLINE_DELIMITED_JSON",
