@@ -3,13 +3,13 @@
 // The one kind of deletion it lets through is the cutover's drop of a legacy table after that
 // table's verified snapshot.
 import { LEGACY_TABLES } from "../components/analytics/tables";
+import { MIGRATION_TYPES } from "../components/dynamicTypes";
+import { qualifiedName } from "../components/migration/ddl";
 
 export const TABLE = "gcp:bigquery/table:Table";
 export const DATASET = "gcp:bigquery/dataset:Dataset";
 export const DATABASE = "postgresql:index/database:Database";
-export const DROP = "pulumi-nodejs:dynamic/synter-migration:TableDrop";
-export const SNAPSHOT = "pulumi-nodejs:dynamic/synter-migration:TableSnapshot";
-export const GATE = "pulumi-nodejs:dynamic/synter-migration:PhaseGate";
+const { TableDrop: DROP, TableSnapshot: SNAPSHOT, PhaseGate: GATE } = MIGRATION_TYPES;
 
 /** The parts of a resource state in `pulumi preview --json` the guard reads. */
 export interface PreviewState {
@@ -60,7 +60,7 @@ function tableOf(s: PreviewState): string {
     return i.tableId ?? i.datasetId ?? i.name ?? nameOf(s.urn);
 }
 
-const refKey = (r: any) => (r ? `${r.project}.${r.dataset}.${r.table}` : "");
+const refKey = (r: any) => (r ? qualifiedName(r) : "");
 
 // Steps that end with the old resource's data gone (replace is its create-then-delete pair).
 const DELETING = new Set(["delete", "replace", "create-replacement", "delete-replaced"]);

@@ -1,22 +1,22 @@
 // The synter-infra policy pack's rules, kept apart from index.ts so tests can import them
 // without starting a policy server (constructing a PolicyPack starts one).
+import { DYNAMIC_PREFIX, MIGRATION_TYPES, SCHEMA_MIGRATIONS_TYPE } from "../components/dynamicTypes";
+import { qualifiedName } from "../components/migration/ddl";
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
 const TABLE = "gcp:bigquery/table:Table";
 const DATASET = "gcp:bigquery/dataset:Dataset";
 const KEY = "gcp:serviceaccount/key:Key";
-const DYNAMIC = "pulumi-nodejs:dynamic/";
-
-/** The dynamic resources this project defines; any other dynamic provider is unreviewed code. */
+/** The dynamic resources this project defines and their required inputs; any other dynamic provider is unreviewed code. */
 export const KNOWN_DYNAMIC_TYPES: Readonly<Record<string, readonly string[]>> = {
-    [`${DYNAMIC}synter-migration:PhaseGate`]: ["phase"],
-    [`${DYNAMIC}synter-migration:ParityCheck`]: ["mapping", "query", "tolerance"],
-    [`${DYNAMIC}synter-migration:TableSnapshot`]: ["source", "snapshot", "expirationDays"],
+    [MIGRATION_TYPES.PhaseGate]: ["phase"],
+    [MIGRATION_TYPES.ParityCheck]: ["mapping", "query", "tolerance"],
+    [MIGRATION_TYPES.TableSnapshot]: ["source", "snapshot", "expirationDays"],
     // snapshotRows is the snapshot's output: unknown during preview, so not required here.
-    [`${DYNAMIC}synter-migration:TableDrop`]: ["table", "snapshot"],
-    [`${DYNAMIC}synter-migration:TableRename`]: ["from", "to"],
-    [`${DYNAMIC}synter-migration:TableRestore`]: ["snapshot", "target"],
-    [`${DYNAMIC}synter-postgres:SchemaMigrations`]: ["migrations", "target"],
+    [MIGRATION_TYPES.TableDrop]: ["table", "snapshot"],
+    [MIGRATION_TYPES.TableRename]: ["from", "to"],
+    [MIGRATION_TYPES.TableRestore]: ["snapshot", "target"],
+    [SCHEMA_MIGRATIONS_TYPE]: ["migrations", "target"],
 };
 
 const isView = (props: Record<string, any>) => !!props.view || !!props.materializedView;
@@ -97,7 +97,7 @@ export const knownMigrationResources: ResourceValidationPolicy = {
     description: "Dynamic resources are only this project's migration providers (recognised by their pulumi-nodejs:dynamic/... type token), each with a version and its required inputs.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (!args.type.startsWith(DYNAMIC)) return;
+        if (!args.type.startsWith(DYNAMIC_PREFIX)) return;
         const required = KNOWN_DYNAMIC_TYPES[args.type];
         if (!required) {
             report(`${args.type} (${args.name}) is not one of this project's dynamic resources: ${Object.keys(KNOWN_DYNAMIC_TYPES).join(", ")}`);
@@ -107,15 +107,15 @@ export const knownMigrationResources: ResourceValidationPolicy = {
     },
 };
 
-const refKey = (r: any) => (r ? `${r.project}.${r.dataset}.${r.table}` : "");
+const refKey = (r: any) => (r ? qualifiedName(r) : "");
 
 export const dropsFollowSnapshots: StackValidationPolicy = {
     name: "drops-follow-snapshots",
     description: "Every TableDrop drops a table that a TableSnapshot of the same stack snapshots into the drop's own snapshot reference.",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-        const snapshots = args.resources.filter((r: PolicyResource) => r.type === `${DYNAMIC}synter-migration:TableSnapshot`);
-        for (const d of args.resources.filter((r) => r.type === `${DYNAMIC}synter-migration:TableDrop`)) {
+        const snapshots = args.resources.filter((r: PolicyResource) => r.type === MIGRATION_TYPES.TableSnapshot);
+        for (const d of args.resources.filter((r) => r.type === MIGRATION_TYPES.TableDrop)) {
             const ok = snapshots.some((s) => refKey(s.props.source) === refKey(d.props.table) && refKey(s.props.snapshot) === refKey(d.props.snapshot));
             if (!ok) report(`${d.name} drops ${refKey(d.props.table)} with no TableSnapshot of it into ${refKey(d.props.snapshot)}`);
         }

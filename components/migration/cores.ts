@@ -1,10 +1,8 @@
 // The migration's operations on BigQuery, each idempotent and safe to re-run after a crash at
 // any point. They take an injected Warehouse; the dynamic providers are thin adapters over them.
-import { cloneDdl, countQuery, dropDdl, renameDdl, rowCountsQuery, snapshotDdl, TableRef } from "./ddl";
+import { cloneDdl, countQuery, dropDdl, qualifiedName as show, renameDdl, rowCountsQuery, snapshotDdl, TableRef } from "./ddl";
 import { compareParityRows, formatMismatches, ParityReport } from "./parity";
 import type { Warehouse } from "./warehouse";
-
-const show = (t: TableRef) => `${t.project}.${t.dataset}.${t.table}`;
 
 async function rowCounts(wh: Warehouse, source: TableRef, copy: TableRef): Promise<{ source: number; copy: number }> {
     const { rows } = await wh.query(rowCountsQuery(source, copy));

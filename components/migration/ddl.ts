@@ -10,6 +10,11 @@ export interface TableRef {
 
 const PART = /^[A-Za-z0-9_-]+$/;
 
+/** `project.dataset.table`, for messages and for matching references. */
+export function qualifiedName(t: TableRef): string {
+    return `${t.project}.${t.dataset}.${t.table}`;
+}
+
 /** `project.dataset.table` in backquotes; refuses anything that is not a plain identifier, so no input can inject SQL. */
 export function quoted(t: TableRef): string {
     for (const [what, v] of [["project", t.project], ["dataset", t.dataset], ["table", t.table]] as const) {

@@ -4,6 +4,7 @@
 // module a method needs is required inside it (see warehouse.ts).
 import * as pulumi from "@pulumi/pulumi";
 import type { MigrationPhase } from "../../config";
+import { MIGRATION_MODULE } from "../dynamicTypes";
 import { checkParity, dropTable, renameTable, restoreTable, snapshotTable } from "./cores";
 import { transitionProblem } from "./phases";
 import { bigQueryWarehouse } from "./warehouse";
@@ -11,8 +12,6 @@ import { bigQueryWarehouse } from "./warehouse";
 /** Bumped whenever provider logic changes, so the change shows in the preview as an update. */
 export const PROVIDER_VERSION = "1";
 
-/** Module of the type tokens: `pulumi-nodejs:dynamic/synter-migration:<Type>`. */
-export const DYNAMIC_MODULE = "synter-migration";
 
 type Props = Record<string, any>;
 
@@ -68,7 +67,7 @@ export class PhaseGate extends pulumi.dynamic.Resource {
     declare readonly previousPhase: pulumi.Output<MigrationPhase | null>;
     declare readonly validationPassed: pulumi.Output<boolean>;
     constructor(name: string, args: PhaseGateArgs, opts?: pulumi.CustomResourceOptions) {
-        super(phaseGateProvider, name, { version: PROVIDER_VERSION, ...args, previousPhase: undefined }, opts, DYNAMIC_MODULE, "PhaseGate");
+        super(phaseGateProvider, name, { version: PROVIDER_VERSION, ...args, previousPhase: undefined }, opts, MIGRATION_MODULE, "PhaseGate");
     }
 }
 
@@ -130,7 +129,7 @@ export class ParityCheck extends pulumi.dynamic.Resource {
     declare readonly totals: pulumi.Output<Record<string, { legacy: number; v2: number }>>;
     declare readonly checkedAt: pulumi.Output<string>;
     constructor(name: string, args: ParityCheckArgs, opts?: pulumi.CustomResourceOptions) {
-        super(parityCheckProvider, name, { version: PROVIDER_VERSION, ...args, passed: undefined, partitions: undefined, totals: undefined, checkedAt: undefined }, opts, DYNAMIC_MODULE, "ParityCheck");
+        super(parityCheckProvider, name, { version: PROVIDER_VERSION, ...args, passed: undefined, partitions: undefined, totals: undefined, checkedAt: undefined }, opts, MIGRATION_MODULE, "ParityCheck");
     }
 }
 
@@ -190,7 +189,7 @@ export class TableSnapshot extends pulumi.dynamic.Resource {
     declare readonly snapshotRows: pulumi.Output<number>;
     declare readonly verifiedAt: pulumi.Output<string>;
     constructor(name: string, args: TableSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-        super(tableSnapshotProvider, name, { version: PROVIDER_VERSION, ...args, sourceRows: undefined, snapshotRows: undefined, verifiedAt: undefined }, opts, DYNAMIC_MODULE, "TableSnapshot");
+        super(tableSnapshotProvider, name, { version: PROVIDER_VERSION, ...args, sourceRows: undefined, snapshotRows: undefined, verifiedAt: undefined }, opts, MIGRATION_MODULE, "TableSnapshot");
     }
 }
 
@@ -228,7 +227,7 @@ export const tableDropProvider: pulumi.dynamic.ResourceProvider = {
 export class TableDrop extends pulumi.dynamic.Resource {
     declare readonly droppedRows: pulumi.Output<number>;
     constructor(name: string, args: TableDropArgs, opts?: pulumi.CustomResourceOptions) {
-        super(tableDropProvider, name, { version: PROVIDER_VERSION, ...args, droppedRows: undefined, droppedAt: undefined }, opts, DYNAMIC_MODULE, "TableDrop");
+        super(tableDropProvider, name, { version: PROVIDER_VERSION, ...args, droppedRows: undefined, droppedAt: undefined }, opts, MIGRATION_MODULE, "TableDrop");
     }
 }
 
@@ -269,7 +268,7 @@ export class TableRename extends pulumi.dynamic.Resource {
     declare readonly rows: pulumi.Output<number>;
     declare readonly to: pulumi.Output<string>;
     constructor(name: string, args: TableRenameArgs, opts?: pulumi.CustomResourceOptions) {
-        super(tableRenameProvider, name, { version: PROVIDER_VERSION, ...args, rows: undefined, renamedAt: undefined }, opts, DYNAMIC_MODULE, "TableRename");
+        super(tableRenameProvider, name, { version: PROVIDER_VERSION, ...args, rows: undefined, renamedAt: undefined }, opts, MIGRATION_MODULE, "TableRename");
     }
 }
 
@@ -304,6 +303,6 @@ export const tableRestoreProvider: pulumi.dynamic.ResourceProvider = {
 export class TableRestore extends pulumi.dynamic.Resource {
     declare readonly rows: pulumi.Output<number>;
     constructor(name: string, args: TableRestoreArgs, opts?: pulumi.CustomResourceOptions) {
-        super(tableRestoreProvider, name, { version: PROVIDER_VERSION, ...args, rows: undefined, restoredAt: undefined }, opts, DYNAMIC_MODULE, "TableRestore");
+        super(tableRestoreProvider, name, { version: PROVIDER_VERSION, ...args, rows: undefined, restoredAt: undefined }, opts, MIGRATION_MODULE, "TableRestore");
     }
 }

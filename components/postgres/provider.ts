@@ -2,6 +2,7 @@
 // over migrator.ts; Pulumi serializes it into its provider host, so `pg` is required inside
 // the core it calls, never captured here.
 import * as pulumi from "@pulumi/pulumi";
+import { POSTGRES_MODULE } from "../dynamicTypes";
 import { MigrationFile, planMigrations } from "./files";
 import { applyMigrationsAt } from "./migrator";
 
@@ -62,7 +63,7 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
             name,
             { version: MIGRATIONS_PROVIDER_VERSION, ...args, url: pulumi.secret(args.url), applied: undefined, lastRun: undefined, pending: undefined },
             { ...opts, additionalSecretOutputs: ["url"] },
-            "synter-postgres",
+            POSTGRES_MODULE,
             "SchemaMigrations",
         );
     }

@@ -4,6 +4,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CATALOGUE } from "../../components/analytics";
 import { snapshotName } from "../../components/migration";
+import { dynamicType, MIGRATION_MODULE } from "../../components/dynamicTypes";
 import type { RecordedResource } from "../../plan/runtime";
 import { BigQueryFake } from "../support/bigqueryFake";
 import { runStack } from "../support/program";
@@ -21,7 +22,7 @@ let validate: RecordedResource[];
 let fake: BigQueryFake;
 let host: ProviderHost;
 
-const dynamic = (rs: RecordedResource[]) => rs.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/synter-migration:"));
+const dynamic = (rs: RecordedResource[]) => rs.filter((r) => r.type.startsWith(dynamicType(MIGRATION_MODULE, "")));
 const find = (rs: RecordedResource[], name: string) => {
     const r = rs.find((x) => x.name === name);
     if (!r) throw new Error(`no ${name}`);
