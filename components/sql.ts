@@ -32,9 +32,9 @@ export interface SqlFile {
     readonly text: string;
 }
 
-/** Reads every `.sql` file of one folder under `sql/`, sorted by name. */
-export function readSqlFolder(folder: string): SqlFile[] {
-    const dir = path.join(SQL_DIR, folder);
+/** Reads every `.sql` file of one folder under `sql/` (or under `sqlDir`, a copy elsewhere), sorted by name. */
+export function readSqlFolder(folder: string, sqlDir: string = SQL_DIR): SqlFile[] {
+    const dir = path.join(sqlDir, folder);
     return fs
         .readdirSync(dir)
         .filter((f) => f.endsWith(".sql"))

@@ -2,9 +2,7 @@
 // each exactly once. Pure functions: reading and checking the files, and comparing them with
 // what a database's history says was applied.
 import { createHash } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
-import { SQL_DIR, SqlFileError } from "../sql";
+import { readSqlFolder, SQL_DIR, SqlFileError } from "../sql";
 
 /** One migration file, as the stack passes it to the migration provider. */
 export interface MigrationFile {
@@ -40,20 +38,18 @@ function transactionControlLine(sql: string): number | undefined {
     return i < 0 ? undefined : i + 1;
 }
 
-/** Reads and checks `sql/postgres` (or `dir`): names NNN_name.sql, versions unique, files not empty. */
-export function readMigrations(dir: string = path.join(SQL_DIR, "postgres"), relativeTo: string = path.dirname(SQL_DIR)): MigrationFile[] {
-    const files = fs.readdirSync(dir).filter((f) => !f.startsWith(".")).sort();
+/** Reads and checks `sql/postgres` (of `sqlDir`, a copy elsewhere): names NNN_name.sql, versions unique, files not empty. */
+export function readMigrations(sqlDir: string = SQL_DIR): MigrationFile[] {
     const seen = new Map<number, string>();
     const out: MigrationFile[] = [];
-    for (const name of files) {
-        const file = path.relative(relativeTo, path.join(dir, name)).split(path.sep).join("/");
+    for (const { name: base, file, text: sql } of readSqlFolder("postgres", sqlDir)) {
+        const name = `${base}.sql`;
         const m = MIGRATION_NAME.exec(name);
         if (!m) throw new SqlFileError(file, 1, 1, "a Postgres migration is named NNN_name.sql (three or more digits, lower-case name)");
         const version = Number(m[1]);
         const other = seen.get(version);
         if (other) throw new SqlFileError(file, 1, 1, `version ${version} is also used by ${other}`);
         seen.set(version, name);
-        const sql = fs.readFileSync(path.join(dir, name), "utf8");
         if (!/\S/.test(sql.replace(/--.*$/gm, ""))) throw new SqlFileError(file, 1, 1, "the migration has no statement");
         const line = transactionControlLine(sql);
         if (line) throw new SqlFileError(file, line, 1, "the runner wraps each migration in its own transaction: no BEGIN/COMMIT/ROLLBACK, and nothing that cannot run in a transaction (CREATE INDEX CONCURRENTLY, VACUUM)");

@@ -31,7 +31,7 @@ function withExtra(extra: Record<string, string>, edit?: (name: string, sql: str
     fs.mkdirSync(sqlDir, { recursive: true });
     for (const f of REPO_FILES) fs.writeFileSync(path.join(sqlDir, f.name), edit ? edit(f.name, f.sql) : f.sql);
     for (const [name, sql] of Object.entries(extra)) fs.writeFileSync(path.join(sqlDir, name), sql);
-    return readMigrations(sqlDir, dir);
+    return readMigrations(path.join(dir, "sql"));
 }
 
 async function history(url: string): Promise<string[]> {
