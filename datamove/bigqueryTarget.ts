@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CATALOGUE, ColumnDef, toBigQueryFields } from "../components/analytics";
+import type { Target } from "./target";
 import { bigQueryJson, ConversionError, LogicalType, normalizeDecimal, TableChecksum, TargetColumn } from "./values";
 
 const BQ_TYPES: Partial<Record<ColumnDef["type"], LogicalType>> = {
@@ -52,14 +53,8 @@ function fromCell(c: TargetColumn, v: any): unknown {
     }
 }
 
-export interface BigQueryTarget {
-    readonly label: string;
-    describe(table: string): Promise<TargetColumn[] | undefined>;
-    load(table: string, columns: readonly TargetColumn[], rows: AsyncIterable<Record<string, unknown>>, onRows: (n: number) => void): Promise<{ rows: number }>;
-    checksum(table: string, columns: readonly TargetColumn[]): Promise<TableChecksum>;
-}
 
-export function openBigQuery(project: string, dataset: string, location?: string): BigQueryTarget {
+export function openBigQuery(project: string, dataset: string, location?: string): Target {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { BigQuery } = require("@google-cloud/bigquery") as typeof import("@google-cloud/bigquery");
     const client = new BigQuery({ projectId: project, ...(location ? { location } : {}) });

@@ -1,11 +1,12 @@
 // The data move from SingleStore/MySQL: auth tables into PostgreSQL, analytics tables into
 // BigQuery, each table streamed, converted once, loaded atomically, read back and verified by
 // row count and checksum. Preflight checks everything it can before writing anything.
-import { openBigQuery, type BigQueryTarget } from "./bigqueryTarget";
+import { openBigQuery } from "./bigqueryTarget";
 import { openPostgres, type PostgresTarget } from "./postgresTarget";
 import { Progress, type ProgressSink } from "./progress";
 import { openSource, redact, type Source, SourceError } from "./source";
 import { readState, writeState } from "./state";
+import type { Target } from "./target";
 import { ConversionError, fromMysql, type SourceColumn, TableChecksum, type TargetColumn } from "./values";
 
 /** Auth tables, in foreign-key order (a user before their sessions). */
@@ -124,13 +125,6 @@ export function planColumns(table: string, targetName: string, source: readonly 
     };
 }
 
-interface Target {
-    readonly label: string;
-    describe(table: string): Promise<TargetColumn[] | undefined>;
-    load(table: string, columns: readonly TargetColumn[], rows: AsyncIterable<Record<string, unknown>>, onRows: (n: number) => void): Promise<{ rows: number; cascaded?: string[] }>;
-    checksum(table: string, columns: readonly TargetColumn[]): Promise<TableChecksum>;
-}
-
 /** Runs the move; throws MoveInputError (nothing written) on bad input. */
 export async function moveData(opts: MoveOptions): Promise<TableReport[]> {
     const tables = opts.tables?.length ? [...opts.tables] : [...ALL_TABLES];
@@ -157,7 +151,7 @@ export async function moveData(opts: MoveOptions): Promise<TableReport[]> {
         } catch (err: any) {
             throw new MoveInputError(err.message);
         }
-        const bq: BigQueryTarget | undefined = wantBq ? openBigQuery(opts.bigqueryProject!, opts.bigqueryDataset, opts.bigqueryLocation) : undefined;
+        const bq: Target | undefined = wantBq ? openBigQuery(opts.bigqueryProject!, opts.bigqueryDataset, opts.bigqueryLocation) : undefined;
         const targetOf = (t: string): Target => ((POSTGRES_TABLES as readonly string[]).includes(t) ? pg! : bq!);
         const nameIn = (t: string) => ((POSTGRES_TABLES as readonly string[]).includes(t) ? `auth.${t}` : `${opts.bigqueryProject}.${opts.bigqueryDataset}.${t}`);
 

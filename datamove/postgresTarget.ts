@@ -2,6 +2,7 @@
 // transaction per table (a failure leaves the table as it was), then read back with a cursor
 // to compute the same checksum the source side computed.
 import type { Client } from "pg";
+import type { Target } from "./target";
 import { ConversionError, copyText, LogicalType, normalizeDecimal, TableChecksum, TargetColumn } from "./values";
 
 export const AUTH_SCHEMA = "auth";
@@ -44,12 +45,9 @@ function fromPgText(c: TargetColumn, raw: string | null): unknown {
     }
 }
 
-export interface PostgresTarget {
-    readonly label: string;
-    describe(table: string): Promise<TargetColumn[] | undefined>;
-    /** TRUNCATE, COPY and identity reset in one transaction; `rows` yields logical rows. Returns the tables the TRUNCATE cascaded to. */
+export interface PostgresTarget extends Target {
+    /** TRUNCATE … CASCADE, COPY and identity reset in one transaction; `cascaded` names the tables the TRUNCATE emptied too. */
     load(table: string, columns: readonly TargetColumn[], rows: AsyncIterable<Record<string, unknown>>, onRows: (n: number) => void): Promise<{ rows: number; cascaded: string[] }>;
-    checksum(table: string, columns: readonly TargetColumn[]): Promise<TableChecksum>;
     close(): Promise<void>;
 }
 

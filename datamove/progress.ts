@@ -11,7 +11,7 @@ const eta = (s: number) => (!Number.isFinite(s) ? "?" : s >= 3600 ? `${Math.floo
 
 export class Progress {
     private done = 0;
-    private started = Date.now();
+    private readonly started: number;
     private lastDecile = 0;
     private lastDraw = 0;
 

@@ -62,10 +62,10 @@ export async function openSource(url: string): Promise<Source> {
         database,
         async describe(table) {
             const rows = await q<any[]>(
-                "SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+                "SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
                 [database, table],
             );
-            return rows.length ? rows.map((r) => ({ name: r.name, dataType: String(r.dataType).toLowerCase(), columnType: String(r.columnType).toLowerCase() })) : undefined;
+            return rows.length ? rows.map((r) => ({ name: r.name, dataType: String(r.dataType).toLowerCase() })) : undefined;
         },
         async count(table) {
             const rows = await q<any[]>(`SELECT COUNT(*) AS n FROM ${quote(table)}`);

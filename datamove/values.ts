@@ -21,10 +21,8 @@ export interface TargetColumn {
 /** What the source says of one of its columns (information_schema). */
 export interface SourceColumn {
     readonly name: string;
-    /** DATA_TYPE, lower case: datetime, timestamp, tinyint, decimal, json, enum, longtext, ... */
+    /** DATA_TYPE, lower case: datetime, timestamp, tinyint, decimal, json, enum, longtext, ... (the target's type drives the conversion; this tells DATETIME from TIMESTAMP). */
     readonly dataType: string;
-    /** COLUMN_TYPE: tinyint(1), enum('a','b'), decimal(12,2), ... */
-    readonly columnType: string;
 }
 
 /** A conversion that cannot be made; the mover adds table and row. */

@@ -62,7 +62,7 @@ export class SchemaMigrations extends pulumi.dynamic.Resource {
             schemaMigrationsProvider,
             name,
             { version: MIGRATIONS_PROVIDER_VERSION, ...args, url: pulumi.secret(args.url), applied: undefined, lastRun: undefined, pending: undefined },
-            { ...opts, additionalSecretOutputs: ["url"] },
+            opts,
             POSTGRES_MODULE,
             "SchemaMigrations",
         );
