@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CATALOGUE, ColumnDef, toBigQueryFields } from "../components/analytics";
+import { bigQueryClient } from "../components/migration/warehouse";
 import type { Target } from "./target";
 import { bigQueryJson, ConversionError, LogicalType, normalizeDecimal, TableChecksum, TargetColumn } from "./values";
 
@@ -55,16 +56,7 @@ function fromCell(c: TargetColumn, v: any): unknown {
 
 
 export function openBigQuery(project: string, dataset: string, location?: string): Target {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { BigQuery } = require("@google-cloud/bigquery") as typeof import("@google-cloud/bigquery");
-    const client = new BigQuery({ projectId: project, ...(location ? { location } : {}) });
-    // Load-job uploads go through teeny-request, which needs a headers object; on a custom API
-    // endpoint (BIGQUERY_EMULATOR_HOST) the auth step that normally adds one is skipped.
-    const authenticated = client.makeAuthenticatedRequest;
-    client.makeAuthenticatedRequest = Object.assign(
-        (reqOpts: any, opts?: any) => authenticated({ ...reqOpts, headers: { ...(reqOpts?.headers ?? {}) } }, opts),
-        authenticated,
-    ) as typeof authenticated;
+    const client = bigQueryClient(project, location);
     const ds = client.dataset(dataset);
     return {
         label: `bigquery ${project}.${dataset}`,

@@ -22,14 +22,30 @@ export interface Warehouse {
 }
 
 /**
+ * The project's one way to make a `@google-cloud/bigquery` client (the migration's warehouse,
+ * the data move). It honours BIGQUERY_EMULATOR_HOST as the library does. Load-job uploads go
+ * through teeny-request, which needs a headers object on the request; the auth step that
+ * normally adds one is skipped on a custom endpoint, so every request gets one here.
+ */
+export function bigQueryClient(project: string, location?: string): import("@google-cloud/bigquery").BigQuery {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { BigQuery } = require("@google-cloud/bigquery") as typeof import("@google-cloud/bigquery");
+    const client = new BigQuery({ projectId: project, ...(location ? { location } : {}) });
+    const authenticated = client.makeAuthenticatedRequest;
+    client.makeAuthenticatedRequest = Object.assign(
+        (reqOpts: any, opts?: any) => authenticated({ ...reqOpts, headers: { ...(reqOpts?.headers ?? {}) } }, opts),
+        authenticated,
+    ) as typeof authenticated;
+    return client;
+}
+
+/**
  * A Warehouse over the real `@google-cloud/bigquery` client. The module is required here,
  * not at the top of the file, because dynamic providers are serialized and run in Pulumi's
  * provider host, where only what the method itself loads exists.
  */
 export function bigQueryWarehouse(project: string, location: string, maximumBytesBilled: number): Warehouse {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { BigQuery } = require("@google-cloud/bigquery");
-    const client = new BigQuery({ projectId: project, location });
+    const client = bigQueryClient(project, location);
     return {
         project,
         async getTable(dataset: string, table: string): Promise<TableInfo | undefined> {
