@@ -34,7 +34,7 @@ function policyResource(r: RecordedResource): PolicyResource {
 /** Every violation the pack reports for a run: "<policy>: <message>". */
 function violations(resources: RecordedResource[], config: Config): string[] {
     // Read-only lookups (legacy tables adopted in prod) are not registered resources: the
-    // engine does not send them to resource policies.
+    // engine never sends `read` resources to a policy pack (pulumi/pulumi#3950).
     const registered = resources.filter((r) => !r.options.read && !r.type.startsWith("synter:") && r.type !== "pulumi:pulumi:Stack").map(policyResource);
     const out: string[] = [];
     for (const p of policies) {

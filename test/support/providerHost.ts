@@ -2,13 +2,10 @@
 // process is node_modules/@pulumi/pulumi/cmd/dynamic-provider started in the project root; it
 // prints its port, and Check/Diff/Create/Update/Delete are gRPC calls carrying the serialized
 // provider in the `__provider` property.
-import { ChildProcess, spawn } from "child_process";
-import * as path from "path";
+import type { ChildProcess } from "child_process";
 import { PROJECT_ROOT } from "../../plan/runtime";
+import { grpc, startPlugin } from "./pluginHost";
 
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-// The host's own copies, so messages and credentials are of the classes it expects.
-const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
@@ -39,24 +36,9 @@ export class ProviderHost {
 
     /** Starts the host with extra environment (e.g. BIGQUERY_EMULATOR_HOST). */
     static async start(env: Record<string, string> = {}): Promise<ProviderHost> {
-        const child = spawn(process.execPath, [path.join(pulumiDir, "cmd", "dynamic-provider", "index.js"), "127.0.0.1:1"], {
-            cwd: PROJECT_ROOT,
-            env: { ...process.env, ...env },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let err = "";
-        child.stderr!.on("data", (d) => (err += d));
-        const port = await new Promise<number>((resolve, reject) => {
-            let out = "";
-            child.stdout!.on("data", (d) => {
-                out += d;
-                const line = out.split("\n")[0];
-                if (out.includes("\n")) resolve(Number(line.trim()));
-            });
-            child.on("exit", (code) => reject(new Error(`provider host exited with ${code}: ${err}`)));
-        });
-        const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        return new ProviderHost(child, client, () => err);
+        const host = await startPlugin("dynamic-provider", [], PROJECT_ROOT, env);
+        const client = new provrpc.ResourceProviderClient(host.address, grpc.credentials.createInsecure());
+        return new ProviderHost(host.child, client, host.stderr);
     }
 
     async stop(): Promise<void> {
