@@ -73,10 +73,11 @@ export async function openPostgres(url: string): Promise<PostgresTarget> {
                 [AUTH_SCHEMA, table],
             );
             if (r.rows.length === 0) return undefined;
+            // Every value arrives as PostgreSQL's text (see `raw` above): booleans are "t" / "f".
             return r.rows.map((c) => {
                 const type = PG_TYPES[c.data_type];
                 if (!type) throw new Error(`${AUTH_SCHEMA}.${table}.${c.column_name}: PostgreSQL type ${c.data_type} is not supported by the mover`);
-                return { name: c.column_name, type, required: c.is_nullable === "NO", hasDefault: c.has_default === "t" || c.has_default === true };
+                return { name: c.column_name, type, required: c.is_nullable === "NO", hasDefault: c.has_default === "t" };
             });
         },
         async load(table, columns, rows, onRows) {

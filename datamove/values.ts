@@ -89,7 +89,7 @@ export function fromMysql(v: unknown, source: SourceColumn, target: TargetColumn
         case "INT64":
             return integer(v);
         case "NUMERIC":
-            return normalizeDecimal(typeof v === "number" ? String(v) : String(v));
+            return normalizeDecimal(String(v));
         case "FLOAT64": {
             const n = typeof v === "number" ? v : Number(v);
             if (!Number.isFinite(n)) throw new ConversionError(`${JSON.stringify(v)} is not a finite number`);
