@@ -3,7 +3,7 @@
 // the real BigQuery client against the fake with 1 s per job, run as the graph allows
 // (Pulumi runs independent resources in parallel) against one step at a time.
 import { CATALOGUE, TableDef } from "../components/analytics";
-import { bigQueryWarehouse, criticalPathLength, dropTable, migrationInputs, migrationSteps, MigrationStep, renameTable, snapshotTable } from "../components/migration";
+import { bigQueryWarehouse, criticalPathLength, dropTable, migrationInputs, migrationSteps, MigrationStep, renameTable, snapshotName, snapshotTable } from "../components/migration";
 import { BigQueryFake } from "../test/support/bigqueryFake";
 import { Figure, figure } from "./figures";
 
@@ -61,7 +61,7 @@ export async function cutoverFigures(): Promise<Figure[]> {
         const run = async (s: MigrationStep) => {
             const before = fake.statements.length;
             if (s.action === "snapshot") await snapshotTable(wh, ref(s.source), ref(s.target), 30);
-            else if (s.action === "drop") await dropTable(wh, ref(s.source), ref(s.dependsOn[0]));
+            else if (s.action === "drop") await dropTable(wh, ref(s.source), ref(`${BK}.${snapshotName(ref(s.source).table)}`));
             else if (s.action === "rename") await renameTable(wh, DS, ref(s.source).table, ref(s.target).table);
             // Counted one step at a time only: in parallel, other steps' jobs interleave.
             if (counting) jobsPerAction.set(s.action, fake.statements.length - before);

@@ -2,7 +2,7 @@
 // BigQuery, each table streamed, converted once, loaded atomically, read back and verified by
 // row count and checksum. Preflight checks everything it can before writing anything.
 import { openBigQuery } from "./bigqueryTarget";
-import { openPostgres, type PostgresTarget } from "./postgresTarget";
+import { AUTH_SCHEMA, openPostgres, type PostgresTarget } from "./postgresTarget";
 import { Progress, type ProgressSink } from "./progress";
 import { openSource, redact, type Source, SourceError } from "./source";
 import { readState, writeState } from "./state";
@@ -13,6 +13,8 @@ import { ConversionError, fromMysql, type SourceColumn, TableChecksum, type Targ
 export const POSTGRES_TABLES = ["users", "sessions", "campaign_policies"] as const;
 export const BIGQUERY_TABLES = ["events", "ad_metrics", "conversions", "touchpoints"] as const;
 export const ALL_TABLES: readonly string[] = [...POSTGRES_TABLES, ...BIGQUERY_TABLES];
+/** Whether a table goes to PostgreSQL (else to BigQuery). */
+const isAuthTable = (t: string) => (POSTGRES_TABLES as readonly string[]).includes(t);
 
 /** Bad input: nothing was written. */
 export class MoveInputError extends Error {}
@@ -131,10 +133,12 @@ export async function moveData(opts: MoveOptions): Promise<TableReport[]> {
     const unknown = tables.filter((t) => !ALL_TABLES.includes(t));
     if (unknown.length) throw new MoveInputError(`--tables: unknown ${unknown.join(", ")}; the tables are ${ALL_TABLES.join(", ")}`);
     const ordered = ALL_TABLES.filter((t) => tables.includes(t));
-    const wantPg = ordered.some((t) => (POSTGRES_TABLES as readonly string[]).includes(t));
-    const wantBq = ordered.some((t) => (BIGQUERY_TABLES as readonly string[]).includes(t));
-    if (wantPg && !opts.postgres) throw new MoveInputError(`--postgres is required to move ${ordered.filter((t) => (POSTGRES_TABLES as readonly string[]).includes(t)).join(", ")}`);
-    if (wantBq && !opts.bigqueryProject) throw new MoveInputError(`--bigquery-project is required to move ${ordered.filter((t) => (BIGQUERY_TABLES as readonly string[]).includes(t)).join(", ")}`);
+    const pgTables = ordered.filter(isAuthTable);
+    const bqTables = ordered.filter((t) => !isAuthTable(t));
+    const wantPg = pgTables.length > 0;
+    const wantBq = bqTables.length > 0;
+    if (wantPg && !opts.postgres) throw new MoveInputError(`--postgres is required to move ${pgTables.join(", ")}`);
+    if (wantBq && !opts.bigqueryProject) throw new MoveInputError(`--bigquery-project is required to move ${bqTables.join(", ")}`);
     if (!/^[+-]\d{2}:\d{2}$/.test(opts.datetimeOffset)) throw new MoveInputError(`--datetime-offset ${opts.datetimeOffset}: expected ±HH:MM, e.g. +00:00`);
     const state = readState(opts.state);
 
@@ -152,8 +156,8 @@ export async function moveData(opts: MoveOptions): Promise<TableReport[]> {
             throw new MoveInputError(err.message);
         }
         const bq: Target | undefined = wantBq ? openBigQuery(opts.bigqueryProject!, opts.bigqueryDataset, opts.bigqueryLocation) : undefined;
-        const targetOf = (t: string): Target => ((POSTGRES_TABLES as readonly string[]).includes(t) ? pg! : bq!);
-        const nameIn = (t: string) => ((POSTGRES_TABLES as readonly string[]).includes(t) ? `auth.${t}` : `${opts.bigqueryProject}.${opts.bigqueryDataset}.${t}`);
+        const targetOf = (t: string): Target => (isAuthTable(t) ? pg! : bq!);
+        const nameIn = (t: string) => (isAuthTable(t) ? `${AUTH_SCHEMA}.${t}` : `${opts.bigqueryProject}.${opts.bigqueryDataset}.${t}`);
 
         // Preflight: every table on both sides, every column placed, before anything is written.
         const startedMicros = BigInt(Date.now()) * 1000n;
@@ -173,7 +177,7 @@ export async function moveData(opts: MoveOptions): Promise<TableReport[]> {
                 continue;
             }
             if (!dst) {
-                problems.push(`target table ${nameIn(t)} does not exist${pg && targetOf(t) === pg ? ": apply the Postgres migrations first (pulumi up)" : ""}`);
+                problems.push(`target table ${nameIn(t)} does not exist${isAuthTable(t) ? ": apply the Postgres migrations first (pulumi up)" : ""}`);
                 continue;
             }
             const plan = planColumns(t, nameIn(t), src, dst, startedMicros, opts.datetimeOffset);
