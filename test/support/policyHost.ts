@@ -62,37 +62,25 @@ export class PolicyHost {
         await this.call("configure", req);
     }
 
-    private options(r: AnalyzedResource): unknown {
+    /** Fills an AnalyzeRequest or an AnalyzerResource: the two carry the same fields. */
+    private describe<T extends { setType(v: string): void; setName(v: string): void; setUrn(v: string): void; setProperties(v: unknown): void; setOptions(v: unknown): void }>(msg: T, r: AnalyzedResource): T {
+        msg.setType(r.type);
+        msg.setName(r.name);
+        msg.setUrn(r.urn);
+        msg.setProperties(structproto.Struct.fromJavaScript(r.properties));
         const o = new proto.AnalyzerResourceOptions();
         o.setProtect(r.protect);
-        return o;
+        msg.setOptions(o);
+        return msg;
     }
 
     /** Every resource through Analyze, then all of them through AnalyzeStack. */
     async analyze(resources: readonly AnalyzedResource[]): Promise<Violation[]> {
         const out: Violation[] = [];
         const collect = (resp: any) => out.push(...resp.getDiagnosticsList().map((d: any) => `${d.getPolicyname()}: ${String(d.getMessage()).split("\n").pop()}`));
-        for (const r of resources) {
-            const req = new proto.AnalyzeRequest();
-            req.setType(r.type);
-            req.setName(r.name);
-            req.setUrn(r.urn);
-            req.setProperties(structproto.Struct.fromJavaScript(r.properties));
-            req.setOptions(this.options(r));
-            collect(await this.call("analyze", req));
-        }
+        for (const r of resources) collect(await this.call("analyze", this.describe(new proto.AnalyzeRequest(), r)));
         const stack = new proto.AnalyzeStackRequest();
-        stack.setResourcesList(
-            resources.map((r) => {
-                const a = new proto.AnalyzerResource();
-                a.setType(r.type);
-                a.setName(r.name);
-                a.setUrn(r.urn);
-                a.setProperties(structproto.Struct.fromJavaScript(r.properties));
-                a.setOptions(this.options(r));
-                return a;
-            }),
-        );
+        stack.setResourcesList(resources.map((r) => this.describe(new proto.AnalyzerResource(), r)));
         collect(await this.call("analyzeStack", stack));
         return out;
     }
