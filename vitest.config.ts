@@ -6,7 +6,7 @@ export default defineConfig({
         pool: "forks",
         include: ["test/**/*.test.ts"],
         // One real PostgreSQL and one MariaDB for the run: PGURL's / MYSQLURL's servers, or
-        // throwaway ones (test/support/postgres.ts, test/support/mariadb.ts).
+        // throwaway ones (servers/postgres.ts, test/support/mariadb.ts).
         globalSetup: ["test/support/services.ts"],
         exclude: ["test/live/**"],
         testTimeout: 60_000,

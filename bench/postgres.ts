@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { applyMigrationsAt, readMigrations } from "../components/postgres";
-import { freshDatabase, postgresBinDir } from "../test/support/postgres";
+import { freshDatabase, postgresBinDir } from "../servers/postgres";
 import { Figure, figure, medianMs } from "./figures";
 
 export async function postgresFigures(server: string): Promise<Figure[]> {

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startMariaDb } from "../test/support/mariadb";
-import { startPostgres } from "../test/support/postgres";
+import { startPostgres } from "../servers/postgres";
 import { cutoverFigures } from "./cutover";
 import { dataMoveFigures } from "./datamove";
 import { Figure, table } from "./figures";

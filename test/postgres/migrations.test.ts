@@ -8,7 +8,7 @@ import { Client } from "pg";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { applyMigrationsAt, HISTORY_TABLE, LOCK_KEY, MigrationFile, readMigrations } from "../../components/postgres";
 import { SqlFileError } from "../../components/sql";
-import { freshDatabase, postgresBinDir, withDatabase } from "../support/postgres";
+import { freshDatabase, postgresBinDir, withDatabase } from "../../servers/postgres";
 
 const server = inject("pgUrl");
 const REPO_FILES = readMigrations();

@@ -2,7 +2,7 @@
 // `inject("pgUrl")` and `inject("mysqlUrl")`.
 import type { TestProject } from "vitest/node";
 import { startMariaDb } from "./mariadb";
-import { startPostgres } from "./postgres";
+import { startPostgres } from "../../servers/postgres";
 
 declare module "vitest" {
     export interface ProvidedContext {
