@@ -36,6 +36,7 @@ const analytics = new AnalyticsDataset(
         labels,
         readers: cfg.dataset.readers,
         protect: cfg.dataset.protect,
+        adopt: cfg.legacyTables === "adopt",
     },
     afterApis,
 );
@@ -53,7 +54,9 @@ const migration = new SchemaMigration(
         parityTolerance: cfg.migration.parityTolerance,
         maximumBytesBilled: cfg.migration.maximumBytesBilled,
         snapshotExpirationDays: cfg.migration.snapshotExpirationDays,
-        backupDataset: layout.cutoverResources || cfg.migration.phase === "complete",
+        // Declared from the first phase on, so the protected dataset never has to leave the program
+        // (a rollback goes back to phases without snapshots).
+        createBackupDataset: cfg.legacyTables !== "none",
         labels,
         protect: cfg.dataset.protect,
     },

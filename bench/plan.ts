@@ -32,7 +32,7 @@ export function syntheticCatalogue(n: number): TableDef[] {
 function syntheticProgram(n: number): () => unknown {
     return () => {
         const labels = { env: "prod", "managed-by": "pulumi" };
-        const ds = new AnalyticsDataset("analytics", { project: "synter-prod", datasetId: "synter_analytics", location: "US", labels, timeTravelHours: 168, readers: [], protect: true });
+        const ds = new AnalyticsDataset("analytics", { project: "synter-prod", datasetId: "synter_analytics", location: "US", labels, timeTravelHours: 168, readers: [], protect: true, adopt: false });
         new AnalyticsTables("analytics", {
             project: "synter-prod",
             datasetId: "synter_analytics",

@@ -34,19 +34,27 @@ export const dataTablesPartitionedAndClustered: ResourceValidationPolicy = {
     },
 };
 
-export const prodDataProtected: ResourceValidationPolicy = {
+export const prodDataProtected: StackValidationPolicy = {
     name: "prod-data-deletion-protection",
-    description: "In prod (label env=prod), data tables carry BigQuery deletion protection and Pulumi protect; datasets carry Pulumi protect and never delete their contents.",
+    description:
+        "In prod (label env=prod), data tables carry BigQuery deletion protection and Pulumi protect; datasets carry Pulumi protect and never delete their contents. A table that a TableRename or TableDrop of the same update moves away is exempt from protect: Pulumi refuses to let a protected resource leave the program, and its table no longer exists.",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
-        if (labelsOf(args.props).env !== "prod") return;
-        if (args.type === TABLE && !isView(args.props)) {
-            if (args.props.deletionProtection !== true) report(`table ${args.props.tableId ?? args.name} lacks deletionProtection in prod`);
-            if (!args.opts.protect) report(`table ${args.props.tableId ?? args.name} lacks Pulumi protect in prod`);
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const movedAway = new Set<string>();
+        for (const r of args.resources) {
+            if (r.type === MIGRATION_TYPES.TableRename) movedAway.add(`${r.props.dataset}.${r.props.from}`);
+            if (r.type === MIGRATION_TYPES.TableDrop && r.props.table) movedAway.add(`${r.props.table.dataset}.${r.props.table.table}`);
         }
-        if (args.type === DATASET) {
-            if (!args.opts.protect) report(`dataset ${args.props.datasetId ?? args.name} lacks Pulumi protect in prod`);
-            if (args.props.deleteContentsOnDestroy === true) report(`dataset ${args.props.datasetId ?? args.name} would delete its tables on destroy`);
+        for (const r of args.resources) {
+            if (labelsOf(r.props).env !== "prod") continue;
+            if (r.type === TABLE && !isView(r.props)) {
+                if (r.props.deletionProtection !== true) report(`table ${r.props.tableId ?? r.name} lacks deletionProtection in prod`);
+                if (!r.opts.protect && !movedAway.has(`${r.props.datasetId}.${r.props.tableId}`)) report(`table ${r.props.tableId ?? r.name} lacks Pulumi protect in prod`);
+            }
+            if (r.type === DATASET) {
+                if (!r.opts.protect) report(`dataset ${r.props.datasetId ?? r.name} lacks Pulumi protect in prod`);
+                if (r.props.deleteContentsOnDestroy === true) report(`dataset ${r.props.datasetId ?? r.name} would delete its tables on destroy`);
+            }
         }
     },
 };

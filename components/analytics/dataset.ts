@@ -16,6 +16,8 @@ export interface AnalyticsDatasetArgs {
     readonly readers: readonly string[];
     /** Pulumi `protect`: the dataset cannot be deleted by `pulumi up` or `destroy`. */
     readonly protect: boolean;
+    /** Adopt the existing dataset (import) rather than create it: where the legacy tables already live in it. */
+    readonly adopt: boolean;
     readonly description?: string;
 }
 
@@ -47,7 +49,15 @@ export class AnalyticsDataset extends pulumi.ComponentResource {
                 deleteContentsOnDestroy: false,
             },
             // Like every data table, the dataset stays when it leaves the program (or on destroy).
-            { parent: this, protect: args.protect, retainOnDelete: true, dependsOn: opts?.dependsOn },
+            {
+                parent: this,
+                protect: args.protect,
+                retainOnDelete: true,
+                dependsOn: opts?.dependsOn,
+                // Creating a dataset that exists fails ("Already Exists"); importing adopts it, and
+                // differing settings (labels, time travel) become an update of the import.
+                import: args.adopt ? `projects/${args.project}/datasets/${args.datasetId}` : undefined,
+            },
         );
         this.datasetId = this.dataset.datasetId;
         args.readers.forEach(

@@ -63,7 +63,7 @@ export class AnalyticsTables extends pulumi.ComponentResource {
                 },
                 {
                     parent: this,
-                    protect: args.protect,
+                    protect: args.protect && t.management !== "retired",
                     // Removing a table from the program only forgets it; dropping data is always an explicit migration step.
                     retainOnDelete: true,
                     dependsOn: [args.dataset, ...(args.after?.[t.tableId] ?? [])],

@@ -19,8 +19,8 @@ export interface SchemaMigrationArgs {
     readonly parityTolerance: number;
     readonly maximumBytesBilled: number;
     readonly snapshotExpirationDays: number;
-    /** Whether the backup dataset exists in this phase (cutover and after). */
-    readonly backupDataset: boolean;
+    /** Declare the dataset that holds the cutover's snapshots (every phase while there are legacy tables). */
+    readonly createBackupDataset: boolean;
     readonly labels: Record<string, string>;
     readonly protect: boolean;
 }
@@ -62,7 +62,7 @@ export class SchemaMigration extends pulumi.ComponentResource {
         });
 
         let backup: gcp.bigquery.Dataset | undefined;
-        if (args.backupDataset) {
+        if (args.createBackupDataset) {
             backup = new gcp.bigquery.Dataset(
                 `${name}-backup`,
                 {

@@ -8,7 +8,14 @@ export type TableManagement =
     /** Declared by pulumi-gcp, adopting the existing table (import) on first run. */
     | "import"
     /** Looked up read-only; Pulumi never changes or deletes it. */
-    | "read";
+    | "read"
+    /**
+     * Still declared as in the phase before, but never protected: the cutover renames or drops
+     * its table, and the next phase lets it leave the program. Pulumi refuses to delete a
+     * protected resource from state, even one that retains its data, so protection must come
+     * off in an update before the resource leaves; the table it named no longer exists then.
+     */
+    | "retired";
 
 /** A catalogue table as the stack declares it in one phase. */
 export interface DeclaredTable {
@@ -41,8 +48,13 @@ export function phaseLayout(phase: MigrationPhase, legacy: LegacyMode, catalogue
         case "validate":
             return { tables: [...own(analytics, "create"), ...own(v2, "create"), ...own(legacyDefs, legacyManagement)], v2Suffix: "_v2", cutoverResources: false };
         case "cutover":
-            // v2 tables are held by their rename resources, legacy tables by snapshot and drop.
-            return { tables: own(analytics, "create"), v2Suffix: "", cutoverResources: true };
+            // v2 tables are renamed by their rename resources, legacy tables snapshotted and dropped;
+            // what pulumi-gcp managed of them stays declared, unprotected, until the next phase.
+            return {
+                tables: [...own(analytics, "create"), ...own(v2, "retired"), ...(legacy === "create" ? own(legacyDefs, "retired") : [])],
+                v2Suffix: "",
+                cutoverResources: true,
+            };
         case "complete":
             return { tables: [...own(analytics, "create"), ...own(v2, "import", true)], v2Suffix: "", cutoverResources: false };
         case "rollback":

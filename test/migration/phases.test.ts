@@ -17,8 +17,10 @@ describe.each(["dev", "prod"])("phase plans of stack %s", (stack) => {
             for (const t of before) {
                 const next = after.get(t.name);
                 if (!next) {
-                    // Leaving the program only forgets a table that retains its data.
+                    // Leaving the program only forgets a table that retains its data, and only an
+                    // unprotected one: the engine refuses to delete a protected resource from state.
                     expect(t.options.retainOnDelete, `${from}->${to}: ${t.name}`).toBe(true);
+                    expect(t.options.protect, `${from}->${to}: ${t.name} leaves while protected`).toBe(false);
                     continue;
                 }
                 // Same identity in both phases, so pulumi-gcp plans no replacement.
@@ -56,7 +58,15 @@ describe.each(["dev", "prod"])("phase plans of stack %s", (stack) => {
             "migration-rename-fact_claude_daily_usage_v2-to-fact_claude_daily_usage",
             "migration-rename-fact_cursor_daily_usage_v2-to-fact_cursor_daily_usage",
         ]);
-        expect(cut.resources.some((r) => r.name.endsWith("_v2") && r.type === TABLE)).toBe(false);
+        // The renamed v2 tables stay declared as in validate, unprotected, so that they may leave at complete.
+        const retired = cut.resources.filter((r) => r.name.endsWith("_v2") && r.type === TABLE);
+        const validate = await runStack(stack, { migrationPhase: "validate" });
+        expect(retired.map((r) => r.name).sort()).toEqual(["analytics-fact_claude_daily_usage_v2", "analytics-fact_cursor_daily_usage_v2"]);
+        for (const r of retired) {
+            expect(r.options.protect).toBe(false);
+            expect(r.options.retainOnDelete).toBe(true);
+            expect(r.inputs).toEqual(validate.resources.find((v) => v.name === r.name)!.inputs);
+        }
         const done = await runStack(stack, { migrationPhase: "complete" });
         const fact = done.resources.find((r) => r.name === "analytics-fact_cursor_daily_usage")!;
         expect(fact.options.import).toBe(`projects/synter-${stack}/datasets/synter_analytics/tables/fact_cursor_daily_usage`);
