@@ -1,5 +1,5 @@
 // 2. SQL verification: every statement the stack runs, analyzed by ZetaSQL once it has started.
-import { SqlChecker, stackStatements } from "../scripts/sqlcheck";
+import { SqlChecker, stackStatements } from "../zetasql";
 import { Figure, figure, medianMs } from "./figures";
 
 export async function sqlFigures(): Promise<Figure[]> {

@@ -1,6 +1,6 @@
 // npm run lint:sql: analyzes every BigQuery statement of the stack with ZetaSQL; prints
 // `file:line:col: message` per problem and exits non-zero on any.
-import { SqlChecker, stackStatements } from "./sqlcheck";
+import { SqlChecker, stackStatements } from "../zetasql";
 
 async function main(): Promise<number> {
     const statements = stackStatements();

@@ -1,13 +1,11 @@
 // Rung 4: every BigQuery statement of the stack analyzed by Google's ZetaSQL (the GoogleSQL
-// front end) against a catalogue built from the same TypeScript table definitions the stack uses.
+// front end) against a catalogue built from the same TypeScript table definitions the stack uses,
+// and view logic run on fixture rows by ZetaSQL's reference evaluator.
 import { CATALOGUE, ColumnDef, planViews } from "../components/analytics";
 import { cloneDdl, dropDdl, migrationInputs, migrationSteps, renameDdl, rowCountsQuery, snapshotDdl } from "../components/migration";
 import { fillPlaceholders, readSqlFolder, SqlContext } from "../components/sql";
-
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const zetasql = require("@fivetrandevelopers/zetasql");
-
-import { fromValue, toValue, TypeProto } from "./zetavalues";
+import { acquireZetaSql, releaseZetaSql, ZetaSqlServer } from "./server";
+import { fromValue, toValue, TypeProto } from "./values";
 
 const KIND: Record<string, string> = {
     STRING: "TYPE_STRING", BYTES: "TYPE_BYTES", INT64: "TYPE_INT64", FLOAT64: "TYPE_DOUBLE", NUMERIC: "TYPE_NUMERIC", BIGNUMERIC: "TYPE_BIGNUMERIC",
@@ -93,41 +91,39 @@ export const ALLOWED_OPTIONS: readonly { name: string; type: string }[] = [
     { name: "friendly_name", type: "TYPE_STRING" },
 ];
 
-const BIGQUERY_FEATURES = [
-    "FEATURE_NUMERIC_TYPE", "FEATURE_BIGNUMERIC_TYPE", "FEATURE_JSON_TYPE", "FEATURE_GEOGRAPHY", "FEATURE_V_1_2_CIVIL_TIME",
-    "FEATURE_CREATE_SNAPSHOT_TABLE", "FEATURE_CREATE_TABLE_CLONE",
-];
-
 const STATEMENT_KINDS = [
     "RESOLVED_QUERY_STMT", "RESOLVED_CREATE_SNAPSHOT_TABLE_STMT", "RESOLVED_DROP_STMT", "RESOLVED_ALTER_TABLE_STMT",
     "RESOLVED_CREATE_TABLE_STMT", "RESOLVED_CREATE_TABLE_AS_SELECT_STMT", "RESOLVED_RENAME_STMT",
 ];
 
-/** A running ZetaSQL server with the stack's catalogue registered. */
+/** The stack's catalogue registered on the process's ZetaSQL server. */
 export class SqlChecker {
+    private stopped = false;
+
     private constructor(
-        private readonly client: any,
+        private readonly zeta: ZetaSqlServer,
         private readonly languageOptions: unknown,
         private readonly tables: { name: string; column: { name: string; type: TypeProto }[] }[],
         private catalogId: unknown,
     ) {}
 
-    /** Starts the server (once per process) and registers the catalogue under project.dataset.table and dataset.table. */
+    private get client(): any {
+        return this.zeta.client;
+    }
+
+    /** Joins the process's ZetaSQL server and registers the catalogue under project.dataset.table and dataset.table. */
     static async start(project = "synter-lint", dataset = "synter_analytics", backup = "synter_analytics_backup"): Promise<SqlChecker> {
-        const port = 20000 + Math.floor(Math.random() * 20000);
-        zetasql.runServer(port).catch(() => undefined);
-        zetasql.ZetaSQLClient.init(port);
-        const client = zetasql.ZetaSQLClient.getInstance();
-        let up = false;
-        for (let i = 0; i < 100 && !up; i++) {
-            up = await client.testConnection().catch(() => false);
-            if (!up) await new Promise((r) => setTimeout(r, 100));
+        const zeta = await acquireZetaSql();
+        try {
+            return await SqlChecker.register(zeta, project, dataset, backup);
+        } catch (err) {
+            releaseZetaSql();
+            throw err;
         }
-        if (!up) throw new Error("the ZetaSQL server did not start");
-        const base = await client.getLanguageOptions({ maximumFeatures: true, languageVersion: "VERSION_CURRENT" });
-        // BigQuery's types and its snapshot and clone DDL are features ZetaSQL keeps off unless asked for.
-        const features = [...(base.enabledLanguageFeatures ?? []), ...BIGQUERY_FEATURES];
-        const languageOptions = { ...base, enabledLanguageFeatures: features, productMode: "PRODUCT_EXTERNAL", supportedStatementKinds: STATEMENT_KINDS };
+    }
+
+    private static async register(zeta: ZetaSqlServer, project: string, dataset: string, backup: string): Promise<SqlChecker> {
+        const languageOptions = await zeta.languageOptions(STATEMENT_KINDS);
         const tables: { name: string; column: { name: string; type: TypeProto }[] }[] = [];
         for (const t of CATALOGUE) {
             const column = t.columns.map((c) => ({ name: c.name, type: zetaType(c) }));
@@ -136,7 +132,7 @@ export class SqlChecker {
                 if (t.role === "legacy") tables.push({ name: `${project}.${backup}.${name}__pre_cutover`, column });
             }
         }
-        const checker = new SqlChecker(client, languageOptions, tables, undefined);
+        const checker = new SqlChecker(zeta, languageOptions, tables, undefined);
         await checker.register();
         return checker;
     }
@@ -210,14 +206,18 @@ export class SqlChecker {
             simpleCatalog: { name: "synter", table: [...tables.values()], builtinFunctionOptions: { languageOptions: this.languageOptions } },
             tableContent,
         };
-        const api = zetasql.ZetaSQLClient.API;
-        const response: any = await new Promise((resolve, reject) => api.evaluateQuery(request, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))));
+        const response: any = await this.zeta.call("evaluateQuery", request);
         const column = (response.prepared.columns as any[]).map((c) => ({ name: c.name as string, type: c.type as TypeProto }));
         const rows = ((response.content?.tableData?.row ?? []) as any[]).map((r) => Object.fromEntries(column.map((c, i) => [c.name, fromValue(c.type, r.cell[i])])));
         return { column, rows };
     }
 
+    /** Unregisters the catalogue and leaves the server to its other users (or stops it, when none remain). */
     stop(): void {
-        zetasql.terminateServer();
+        if (this.stopped) return;
+        this.stopped = true;
+        const id = this.catalogId;
+        if (id === undefined) return releaseZetaSql();
+        this.client.unRegisterCatalog({ registeredId: id }).catch(() => undefined).finally(() => releaseZetaSql());
     }
 }

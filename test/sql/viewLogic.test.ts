@@ -1,7 +1,7 @@
 // What each view computes, on fixture rows, through ZetaSQL's reference evaluator: the view
 // files exactly as the stack deploys them (placeholders filled), against the catalogue's schemas.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QueryResult, SqlChecker, stackStatements } from "../../scripts/sqlcheck";
+import { QueryResult, SqlChecker, stackStatements } from "../../zetasql";
 
 const P = "synter-lint.synter_analytics";
 let checker: SqlChecker;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SqlChecker, stackStatements } from "../../scripts/sqlcheck";
-import { decodeNumeric, encodeNumeric } from "../../scripts/zetavalues";
+import { SqlChecker, stackStatements } from "../../zetasql";
+import { decodeNumeric, encodeNumeric } from "../../zetasql";
 
 let checker: SqlChecker;
 beforeAll(async () => {
