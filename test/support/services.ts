@@ -1,8 +1,9 @@
-// Vitest global setup: one PostgreSQL and one MariaDB for the whole run, shared through
-// `inject("pgUrl")` and `inject("mysqlUrl")`.
+// Vitest global setup of the integration project: one PostgreSQL and one MariaDB for the whole
+// run, shared through `inject("pgUrl")` and `inject("mysqlUrl")`. Whatever was started is stopped,
+// whether the other server failed to start, the run ended, or the process was interrupted.
 import type { TestProject } from "vitest/node";
-import { startMariaDb } from "./mariadb";
 import { startPostgres } from "../../servers/postgres";
+import { startMariaDb } from "./mariadb";
 
 declare module "vitest" {
     export interface ProvidedContext {
@@ -12,11 +13,27 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-    const [pg, maria] = await Promise.all([startPostgres(), startMariaDb()]);
-    project.provide("pgUrl", pg.url);
-    project.provide("mysqlUrl", maria.url);
+    const stops: (() => Promise<void> | void)[] = [];
+    const stopAll = async () => {
+        for (const stop of stops.splice(0).reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+        void stopAll().finally(() => process.kill(process.pid, signal));
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    const [pg, maria] = await Promise.allSettled([startPostgres(), startMariaDb()]);
+    if (pg.status === "fulfilled") stops.push(pg.value.stop);
+    if (maria.status === "fulfilled") stops.push(maria.value.stop);
+    if (pg.status === "rejected" || maria.status === "rejected") {
+        await stopAll();
+        throw pg.status === "rejected" ? pg.reason : (maria as PromiseRejectedResult).reason;
+    }
+    project.provide("pgUrl", pg.value.url);
+    project.provide("mysqlUrl", maria.value.url);
     return async () => {
-        pg.stop();
-        await maria.stop();
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        await stopAll();
     };
 }
