@@ -1,0 +1,336 @@
+// The migration runbook rehearsed through the real Pulumi engine: one local backend across a
+// path of phases, the stack file's own settings, rows written as the applications would, and
+// after every phase four checks: the update, a preview with no changes, the warehouse as the
+// runbook says it must be, and the auth database untouched.
+import { createHash } from "crypto";
+import { CATALOGUE, planViews, TableDef } from "../components/analytics";
+import { migrationInputs, migrationSteps, phaseLayout, snapshotName, tablesMadeBySteps } from "../components/migration";
+import { readSqlFolder } from "../components/sql";
+import type { LegacyMode, MigrationPhase } from "../config";
+import { FIRST_PHASES, NEXT_PHASES } from "../components/migration/phases";
+import { startLocalEnvironment, LocalEnvironment } from "./environment";
+import { LocalStack, tail } from "./localStack";
+import { DEFAULT_SEED, Row, seedRows, SeedOptions } from "./seed";
+
+export interface RehearsalOptions {
+    readonly stack: string;
+    readonly path: readonly MigrationPhase[];
+    /** Make one day of the v2 facts differ from the legacy exports. */
+    readonly mismatch?: boolean;
+    readonly seed?: SeedOptions;
+    /** Keep the scratch directory (backend, warehouse state) for inspection. */
+    readonly keep?: boolean;
+    readonly log?: (line: string) => void;
+}
+
+export interface Check {
+    readonly ok: boolean;
+    readonly detail: string;
+}
+
+export interface PhaseResult {
+    readonly phase: MigrationPhase;
+    readonly up: Check & { readonly seconds: number; readonly changes: Record<string, number> };
+    readonly preview: Check;
+    readonly warehouse: Check & { readonly tables: readonly WarehouseTable[] };
+    readonly auth: Check;
+    readonly ok: boolean;
+}
+
+export interface RehearsalReport {
+    readonly stack: string;
+    readonly path: readonly MigrationPhase[];
+    readonly phases: readonly PhaseResult[];
+    readonly outputs: Record<string, unknown>;
+    readonly ok: boolean;
+}
+
+/** Why a path of phases is not one the runbook allows from a new stack, or undefined. */
+export function pathProblem(path: readonly string[]): string | undefined {
+    if (path.length === 0) return "the path names no phase";
+    let previous: MigrationPhase | undefined;
+    for (const p of path) {
+        if (!(p in NEXT_PHASES)) return `unknown phase ${p}: the phases are ${Object.keys(NEXT_PHASES).join(", ")}`;
+        const phase = p as MigrationPhase;
+        if (previous === undefined && !FIRST_PHASES.includes(phase)) return `a new stack starts in ${FIRST_PHASES.join(" or ")}, not ${phase}`;
+        if (previous !== undefined && !NEXT_PHASES[previous].includes(phase)) return `${phase} cannot follow ${previous}; after ${previous} come: ${NEXT_PHASES[previous].join(", ")}`;
+        previous = phase;
+    }
+    return undefined;
+}
+
+/** A table or view as the warehouse holds it. */
+export interface WarehouseTable {
+    readonly dataset: string;
+    readonly table: string;
+    readonly type: string;
+    readonly rows: number;
+    readonly expirationTime?: number;
+}
+
+/** Where each catalogue table's rows must be in a phase, by `dataset.table`. */
+export function expectedLocations(phase: MigrationPhase, dataset: string, backup: string, catalogue: readonly TableDef[]): Map<string, string> {
+    const at = new Map<string, string>();
+    for (const t of catalogue) {
+        const renamed = phase === "cutover" || phase === "complete";
+        if (t.role === "legacy") at.set(t.name, renamed ? `${backup}.${snapshotName(t.name)}` : `${dataset}.${t.name}`);
+        else if (t.role === "v2") at.set(t.name, `${dataset}.${renamed ? (t.productionName ?? t.name) : t.name}`);
+        else at.set(t.name, `${dataset}.${t.name}`);
+    }
+    return at;
+}
+
+/** Every object the dataset must hold in a phase, tables and views, by id. */
+export function expectedObjects(phase: MigrationPhase, legacy: LegacyMode, project: string, dataset: string, backup: string): { tables: string[]; views: string[] } {
+    const layout = phaseLayout(phase, legacy, CATALOGUE);
+    const inputs = migrationInputs(project, dataset, backup, legacy);
+    const steps = migrationSteps(phase, inputs.steps);
+    const tables = [...new Set([...layout.tables.map((t) => t.tableId), ...tablesMadeBySteps(steps)])];
+    const views = planViews(readSqlFolder("views"), { project, dataset, v2: layout.v2Suffix }, new Set(tables)).map((v) => v.id);
+    return { tables: tables.sort(), views: views.sort() };
+}
+
+/** An order-independent fingerprint of rows: SHA-256 of the sorted canonical JSON of each row. */
+export function rowsFingerprint(rows: readonly Row[]): string {
+    const canonical = (v: unknown): unknown =>
+        Array.isArray(v) ? v.map(canonical) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Row)[k])])) : v;
+    const lines = rows.map((r) => JSON.stringify(canonical(r))).sort();
+    return createHash("sha256").update(lines.join("\n")).digest("hex");
+}
+
+/** The local warehouse seen through the real BigQuery client. */
+export class WarehouseView {
+    private constructor(private readonly client: import("@google-cloud/bigquery").BigQuery) {}
+
+    static open(url: string, project: string): WarehouseView {
+        process.env.BIGQUERY_EMULATOR_HOST = url;
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const { bigQueryClient } = require("../components/migration/warehouse") as typeof import("../components/migration/warehouse");
+        return new WarehouseView(bigQueryClient(project));
+    }
+
+    async list(dataset: string): Promise<WarehouseTable[]> {
+        const ds = this.client.dataset(dataset);
+        const [exists] = await ds.exists();
+        if (!exists) return [];
+        const [tables] = await ds.getTables();
+        const out: WarehouseTable[] = [];
+        for (const t of tables) {
+            const [meta] = await t.getMetadata();
+            out.push({ dataset, table: t.id!, type: String(meta.type), rows: Number(meta.numRows ?? 0), expirationTime: meta.expirationTime ? Number(meta.expirationTime) : undefined });
+        }
+        return out.sort((a, b) => a.table.localeCompare(b.table));
+    }
+
+    /** A table's metadata as BigQuery's tables.get returns it. */
+    async metadata(dataset: string, table: string): Promise<Record<string, any>> {
+        const [meta] = await this.client.dataset(dataset).table(table).getMetadata();
+        return meta;
+    }
+
+    /** Every row of a table, read with tabledata.list (no query, so no partition filter is needed). */
+    async rows(dataset: string, table: string): Promise<Row[]> {
+        const [rows] = await this.client.dataset(dataset).table(table).getRows({ wrapIntegers: true });
+        return rows.map((r) => JSON.parse(JSON.stringify(r, (_k, v) => (v && typeof v === "object" && "value" in v && Object.keys(v).length === 1 ? String(v.value) : v))));
+    }
+
+    async query(sql: string): Promise<Row[]> {
+        const [rows] = await this.client.query({ query: sql, useLegacySql: false, maximumBytesBilled: String(10 * 1024 ** 3) });
+        return rows;
+    }
+
+    async createDataset(dataset: string, location: string): Promise<void> {
+        await this.client.createDataset(dataset, { location });
+    }
+
+    /** Creates a table as the legacy application had it (no partitioning, no labels from this stack). */
+    async createLegacyTable(dataset: string, def: TableDef): Promise<void> {
+        const { toSchemaJson } = await import("../components/analytics/schema");
+        await this.client.dataset(dataset).createTable(def.name, { schema: { fields: JSON.parse(toSchemaJson(def)) }, description: def.description });
+    }
+
+    async insert(dataset: string, table: string, rows: readonly Row[]): Promise<void> {
+        if (rows.length === 0) return;
+        await this.client.dataset(dataset).table(table).insert(rows as Row[], { raw: false });
+    }
+}
+
+/** A fingerprint of the auth database: every auth table's rows, the migration history and the roles. */
+export async function authFingerprint(adminUrl: string, database: string): Promise<string> {
+    const { Client } = await import("pg");
+    const u = new URL(adminUrl);
+    u.pathname = `/${database}`;
+    const c = new Client({ connectionString: u.toString(), ssl: { rejectUnauthorized: false } });
+    await c.connect();
+    try {
+        const tables = await c.query<{ schemaname: string; tablename: string }>(
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
+        );
+        const h = createHash("sha256");
+        for (const t of tables.rows) {
+            const q = `"${t.schemaname}"."${t.tablename}"`;
+            const r = await c.query(`SELECT md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS m, count(*) AS n FROM ${q} x`);
+            h.update(`${q} ${r.rows[0].n} ${r.rows[0].m}\n`);
+        }
+        const roles = await c.query("SELECT rolname, rolcanlogin, rolcreaterole, rolcreatedb, rolsuper FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%' ORDER BY 1");
+        h.update(JSON.stringify(roles.rows));
+        return h.digest("hex");
+    } finally {
+        await c.end();
+    }
+}
+
+/** Runs a path of phases through the engine and checks each one. */
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
+    const problem = pathProblem(options.path);
+    if (problem) throw new Error(`--path ${options.path.join(",")}: ${problem}`);
+    const log = options.log ?? (() => undefined);
+    const env = await startLocalEnvironment({ keep: options.keep, log });
+    try {
+        return await rehearseIn(env, options);
+    } finally {
+        await env.stop();
+    }
+}
+
+/** The rehearsal in an environment that is already running (tests share one). */
+export async function rehearseIn(env: LocalEnvironment, options: RehearsalOptions): Promise<RehearsalReport> {
+    const log = options.log ?? (() => undefined);
+    const stack = await LocalStack.open({ stack: options.stack, binaries: env.binaries, pluginDirs: [env.pluginDir], workDir: `${env.dir}/${options.stack}`, endpoints: env.endpoints, log });
+    const project = String(stack.getConfig("synter-infra:gcpProject"));
+    const dataset = String(stack.getConfig("synter-infra:datasetId") ?? "synter_analytics");
+    const backup = String(stack.getConfig("synter-infra:backupDatasetId") ?? `${dataset}_backup`);
+    const location = String(stack.getConfig("synter-infra:datasetLocation") ?? "US");
+    const legacy = String(stack.getConfig("synter-infra:legacyTables") ?? "adopt") as LegacyMode;
+    const database = String(stack.getConfig("synter-infra:postgresDatabase") ?? "synter");
+    const expirationDays = Number(stack.getConfig("synter-infra:snapshotExpirationDays") ?? 30);
+    const wh = WarehouseView.open(env.endpoints.warehouseUrl, project);
+    const seed = { ...(options.seed ?? DEFAULT_SEED), ...(options.mismatch ? { mismatchDay: 2 } : {}) };
+    const rows = seedRows(CATALOGUE.filter((t) => legacy !== "none" || t.role !== "legacy"), seed);
+    const fingerprints = new Map([...rows].map(([name, r]) => [name, { rows: r.length, fingerprint: rowsFingerprint(r) }]));
+
+    if (legacy === "adopt") {
+        // Production already has the dataset and the legacy tables, as the legacy application made them.
+        log(`creating ${dataset} and its legacy tables as the legacy application had them`);
+        await wh.createDataset(dataset, location).catch((e) => {
+            if (e?.code !== 409) throw e;
+        });
+        for (const t of CATALOGUE.filter((x) => x.role === "legacy")) await wh.createLegacyTable(dataset, t);
+    }
+
+    const results: PhaseResult[] = [];
+    let seeded = false;
+    let authBaseline: string | undefined;
+    for (const phase of options.path) {
+        log(`phase ${phase}: pulumi up`);
+        stack.setConfig({ "synter-infra:migrationPhase": phase });
+        if (phase === "validate" && !seeded) {
+            log(`writing ${[...rows.values()].reduce((a, r) => a + r.length, 0)} rows over ${seed.days} days`);
+            for (const [name, r] of rows) await wh.insert(dataset, name, r);
+            seeded = true;
+        }
+        const started = Date.now();
+        const eventLog = `${env.dir}/${options.stack}/up-${results.length}-${phase}.jsonl`;
+        const up = await stack.up({ eventLog, onLine: (l) => log(`  ${l}`) });
+        const upCheck = { ok: up.code === 0, detail: up.code === 0 ? "succeeded" : tail(up.stdout + up.stderr, 25), seconds: (Date.now() - started) / 1000, changes: LocalStack.changeSummary(eventLog) };
+        let preview: Check = { ok: false, detail: "not run: the update failed" };
+        if (upCheck.ok) {
+            log(`phase ${phase}: pulumi preview --expect-no-changes`);
+            const p = await stack.preview({ expectNoChanges: true });
+            preview = { ok: p.code === 0, detail: p.code === 0 ? "no changes" : tail(p.stdout + p.stderr, 25) };
+        }
+        if (upCheck.ok && authBaseline === undefined) authBaseline = await authFingerprint(env.postgresUrl, database);
+        const warehouse = await checkWarehouse(wh, phase, { project, dataset, backup, legacy, expirationDays, fingerprints: seeded ? fingerprints : undefined });
+        const authNow = authBaseline === undefined ? undefined : await authFingerprint(env.postgresUrl, database);
+        const auth: Check = authBaseline === undefined ? { ok: false, detail: "no baseline: no update has succeeded" } : authNow === authBaseline ? { ok: true, detail: "untouched" } : { ok: false, detail: "changed" };
+        const result: PhaseResult = { phase, up: upCheck, preview, warehouse, auth, ok: upCheck.ok && preview.ok && warehouse.ok && auth.ok };
+        results.push(result);
+        log(`phase ${phase}: ${result.ok ? "ok" : "FAILED"}`);
+        if (!result.ok) break;
+    }
+    const outputs = await stack.outputs(false).catch(() => ({}));
+    return { stack: options.stack, path: options.path, phases: results, outputs, ok: results.length === options.path.length && results.every((r) => r.ok) };
+}
+
+interface WarehouseExpectation {
+    readonly project: string;
+    readonly dataset: string;
+    readonly backup: string;
+    readonly legacy: LegacyMode;
+    readonly expirationDays: number;
+    /** What was written per catalogue table, once rows were written. */
+    readonly fingerprints?: Map<string, { rows: number; fingerprint: string }>;
+}
+
+/** Compares the warehouse with what the runbook says a phase leaves. */
+export async function checkWarehouse(wh: WarehouseView, phase: MigrationPhase, x: WarehouseExpectation): Promise<Check & { tables: WarehouseTable[] }> {
+    const problems: string[] = [];
+    const main = await wh.list(x.dataset);
+    const backup = await wh.list(x.backup);
+    const want = expectedObjects(phase, x.legacy, x.project, x.dataset, x.backup);
+    const have = (type: (t: string) => boolean) => main.filter((t) => type(t.type)).map((t) => t.table).sort();
+    const diff = (what: string, wanted: string[], got: string[]) => {
+        const missing = wanted.filter((w) => !got.includes(w));
+        const extra = got.filter((g) => !wanted.includes(g));
+        if (missing.length) problems.push(`${what} missing: ${missing.join(", ")}`);
+        if (extra.length) problems.push(`${what} not expected: ${extra.join(", ")}`);
+    };
+    diff(`${x.dataset} tables`, want.tables, have((t) => t !== "VIEW"));
+    diff(`${x.dataset} views`, want.views, have((t) => t === "VIEW"));
+    const snapshotsDue = phase === "cutover" || phase === "complete" || phase === "rollback";
+    if (x.legacy !== "none" && snapshotsDue) {
+        for (const t of CATALOGUE.filter((c) => c.role === "legacy")) {
+            const snap = backup.find((b) => b.table === snapshotName(t.name));
+            if (!snap) problems.push(`snapshot ${x.backup}.${snapshotName(t.name)} missing`);
+            else if (snap.type !== "SNAPSHOT") problems.push(`${x.backup}.${snap.table} is a ${snap.type}, not a SNAPSHOT`);
+            else if (!snap.expirationTime) problems.push(`snapshot ${x.backup}.${snap.table} has no expiration`);
+            else {
+                const days = (snap.expirationTime - Date.now()) / 86_400_000;
+                if (days > x.expirationDays || days < x.expirationDays - 1) problems.push(`snapshot ${x.backup}.${snap.table} expires in ${days.toFixed(1)} days, not ${x.expirationDays}`);
+            }
+        }
+    }
+    if (x.fingerprints) {
+        const at = expectedLocations(phase, x.dataset, x.backup, CATALOGUE);
+        for (const [name, written] of x.fingerprints) {
+            const where = at.get(name);
+            if (!where) continue;
+            const [ds, table] = where.split(".");
+            const present = (ds === x.dataset ? main : backup).find((t) => t.table === table);
+            if (!present) continue; // already reported as missing
+            const rows = await wh.rows(ds, table);
+            if (rows.length !== written.rows) problems.push(`${where} holds ${rows.length} rows of ${name}, ${written.rows} were written`);
+            else if (rowsFingerprint(rows) !== written.fingerprint) problems.push(`${where}: the rows of ${name} differ from those written`);
+        }
+        for (const v of want.views) {
+            const out = await wh.query(`SELECT COUNT(*) AS n FROM \`${x.project}.${x.dataset}.${v}\``).catch((e) => [{ error: String(e?.message ?? e) }]);
+            if ("error" in out[0]) problems.push(`view ${v}: ${out[0].error}`);
+            else if (Number(out[0].n) === 0) problems.push(`view ${v} returns no rows`);
+        }
+    }
+    return { ok: problems.length === 0, detail: problems.length ? problems.join("; ") : "as the runbook says", tables: [...main, ...backup] };
+}
+
+/** The phase-by-phase table for people. */
+export function formatReport(r: RehearsalReport): string {
+    const mark = (c: Check) => (c.ok ? "ok" : "FAIL");
+    const lines = [`rehearsal of stack ${r.stack}: ${r.path.join(" -> ")}`, "", "| phase | up | preview | warehouse | auth | seconds | changes |", "| --- | --- | --- | --- | --- | --- | --- |"];
+    for (const p of r.phases) {
+        const changes = Object.entries(p.up.changes).map(([op, n]) => `${op} ${n}`).join(", ");
+        lines.push(`| ${p.phase} | ${mark(p.up)} | ${mark(p.preview)} | ${mark(p.warehouse)} | ${mark(p.auth)} | ${p.up.seconds.toFixed(1)} | ${changes} |`);
+    }
+    for (const p of r.phases) {
+        for (const [what, c] of [["up", p.up], ["preview", p.preview], ["warehouse", p.warehouse], ["auth", p.auth]] as const) {
+            if (!c.ok) lines.push("", `${p.phase} ${what}:`, c.detail);
+        }
+    }
+    const last = r.phases[r.phases.length - 1];
+    if (last) {
+        lines.push("", "warehouse after the last phase:");
+        for (const t of last.warehouse.tables) lines.push(`  ${`${t.dataset}.${t.table}`.padEnd(60)} ${t.type.padEnd(9)} ${String(t.rows).padStart(6)} rows`);
+    }
+    lines.push("", "outputs:");
+    for (const [k, v] of Object.entries(r.outputs)) lines.push(`  ${k.padEnd(32)} ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    lines.push("", r.ok ? "every phase passed" : "the rehearsal FAILED");
+    return lines.join("\n");
+}
