@@ -120,7 +120,7 @@ export class GcpStandIn implements provider.Provider {
     }
 
     private outputs(kind: ResourceKind, outs: Props, secretKeys: Iterable<string>): Props {
-        return clean(rewrap(outs, [...secretKeys, ...(kind.secretOutputs ?? [])]));
+        return clean(rewrap(outs, new Set([...secretKeys, ...(kind.secretOutputs ?? [])])));
     }
 
     // ---- resources

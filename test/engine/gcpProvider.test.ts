@@ -1,0 +1,269 @@
+// The stand-in as the engine meets it: the installed `pulumi-resource-gcp` script started as a
+// process, its port read from stdout, and every RPC made over gRPC with Pulumi's own stubs.
+import { ChildProcess, spawn } from "child_process";
+import { createPrivateKey, createPublicKey, createSign, createVerify } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GCP_TYPES } from "../../engine/gcp/forceNew";
+import { installGcpStandIn } from "../../engine/gcp/install";
+import { gcpSdkVersion } from "../../engine/gcp/version";
+import { BigQueryFake } from "../support/bigqueryFake";
+import { grpc } from "../support/pluginHost";
+import { ProviderHost } from "../support/providerHost";
+
+const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+const provproto = require("@pulumi/pulumi/proto/provider_pb");
+const structproto = require("google-protobuf/google/protobuf/struct_pb");
+const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
+
+type Props = Record<string, any>;
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const P = "synter-dev";
+const urn = (type: string, name: string) => `urn:pulumi:dev::synter-infra::synter:test:Parent$${type}::${name}`;
+
+/** The plugin process and a client of its gRPC server. */
+class StandIn {
+    /**
+     * ProviderHost's RPC wrappers (Check, Diff, Create, Update, Delete) are the ones the other
+     * provider tests use; its constructor is private to the dynamic-provider start, so the
+     * stand-in's process is wrapped through the same runtime constructor.
+     */
+    readonly host: ProviderHost;
+
+    private constructor(
+        readonly child: ChildProcess,
+        readonly client: any,
+        readonly stderr: () => string,
+    ) {
+        const Host = ProviderHost as unknown as new (child: ChildProcess, client: unknown, stderr: () => string) => ProviderHost;
+        this.host = new Host(child, client, stderr);
+    }
+
+    /** Installs the script in a fresh directory and starts it as the engine does: its address as the argument. */
+    static async start(env: Record<string, string | undefined> = {}): Promise<StandIn> {
+        const binDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcp-stand-in-"));
+        const script = installGcpStandIn(binDir);
+        const base = { ...process.env };
+        delete base.BIGQUERY_EMULATOR_HOST;
+        const child = spawn(script, ["127.0.0.1:1"], { env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+        let err = "";
+        child.stderr!.on("data", (d) => (err += d));
+        const port = await new Promise<number>((resolve, reject) => {
+            let out = "";
+            child.stdout!.on("data", (d) => {
+                out += d;
+                if (out.includes("\n")) resolve(Number(out.split("\n")[0].trim()));
+            });
+            child.on("exit", (code) => reject(new Error(`pulumi-resource-gcp exited with ${code}: ${err}`)));
+        });
+        const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        return new StandIn(child, client, () => err);
+    }
+
+    async stop(): Promise<void> {
+        await this.host.stop();
+    }
+
+    call<T = any>(method: string, req: unknown): Promise<T> {
+        return new Promise((resolve, reject) => this.client[method](req, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+    }
+
+    async version(): Promise<string> {
+        return (await this.call("getPluginInfo", new emptyproto.Empty())).getVersion();
+    }
+
+    async checkConfig(news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
+        const req = new provproto.CheckRequest();
+        req.setUrn("urn:pulumi:dev::synter-infra::pulumi:providers:gcp::default_9_37_0");
+        req.setOlds(structproto.Struct.fromJavaScript({}));
+        req.setNews(structproto.Struct.fromJavaScript(news));
+        const resp = await this.call("checkConfig", req);
+        return { inputs: resp.getInputs().toJavaScript(), failures: resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })) };
+    }
+
+    async diffConfig(olds: Props, news: Props): Promise<"none" | "some"> {
+        const req = new provproto.DiffRequest();
+        req.setOlds(structproto.Struct.fromJavaScript(olds));
+        req.setNews(structproto.Struct.fromJavaScript(news));
+        const resp = await this.call("diffConfig", req);
+        return resp.getChanges() === provproto.DiffResponse.DiffChanges.DIFF_NONE ? "none" : "some";
+    }
+
+    /** Configure as the engine sends it: the checked inputs as args, and the same as `gcp:config:*` variables. */
+    async configure(args: Props): Promise<{ acceptSecrets: boolean; supportsPreview: boolean }> {
+        const req = new provproto.ConfigureRequest();
+        req.setArgs(structproto.Struct.fromJavaScript(args));
+        for (const [k, v] of Object.entries(args)) req.getVariablesMap().set(`gcp:config:${k}`, String(v));
+        req.setAcceptsecrets(true);
+        req.setAcceptresources(true);
+        const resp = await this.call("configure", req);
+        return { acceptSecrets: resp.getAcceptsecrets(), supportsPreview: resp.getSupportspreview() };
+    }
+
+    async read(id: string, u: string, props: Props = {}): Promise<{ id: string; props: Props; inputs?: Props }> {
+        const req = new provproto.ReadRequest();
+        req.setId(id);
+        req.setUrn(u);
+        req.setProperties(structproto.Struct.fromJavaScript(props));
+        const resp = await this.call("read", req);
+        return { id: resp.getId(), props: resp.getProperties()?.toJavaScript() ?? {}, inputs: resp.getInputs()?.toJavaScript() };
+    }
+}
+
+const isSecret = (v: unknown) => typeof v === "object" && v !== null && (v as Props)[SIG] === SECRET_SIG;
+const reveal = (v: any) => (isSecret(v) ? v.value : v);
+
+describe("the plugin process", () => {
+    let s: StandIn;
+    beforeAll(async () => {
+        s = await StandIn.start();
+    });
+    afterAll(async () => {
+        await s?.stop();
+    });
+
+    it("reports the version of the installed @pulumi/gcp SDK", async () => {
+        expect(await s.version()).toBe(gcpSdkVersion());
+        expect(gcpSdkVersion()).toBe(require("@pulumi/gcp/package.json").version);
+    });
+
+    it("checks the provider's configuration", async () => {
+        const bad = await s.checkConfig({ project: P, bigQueryCustomEndpoint: "https://bigquery.googleapis.com/bigquery/v2/", version: "9.37.0" });
+        expect(bad.failures).toEqual([{ property: "bigQueryCustomEndpoint", reason: expect.stringContaining("is Google's") }]);
+        const good = await s.checkConfig({ project: P, bigQueryCustomEndpoint: "http://127.0.0.1:9050/bigquery/v2/", version: "9.37.0" });
+        expect(good).toEqual({ inputs: { project: P, bigQueryCustomEndpoint: "http://127.0.0.1:9050/bigquery/v2/", version: "9.37.0" }, failures: [] });
+        expect(await s.diffConfig({ project: P }, { project: P })).toBe("none");
+        expect(await s.diffConfig({ project: P }, { project: "synter-prod" })).toBe("some");
+    });
+
+    it("refuses to be configured without a local BigQuery", async () => {
+        await expect(s.configure({ project: P })).rejects.toThrow(/needs a local BigQuery: set gcp:bigQueryCustomEndpoint .* or BIGQUERY_EMULATOR_HOST; it never calls Google/);
+    });
+});
+
+describe("state-only resources over gRPC", () => {
+    let s: StandIn;
+    beforeAll(async () => {
+        // An endpoint nobody listens on: these types must not call it.
+        s = await StandIn.start();
+        expect(await s.configure({ project: P, bigQueryCustomEndpoint: "http://127.0.0.1:9/bigquery/v2/" })).toEqual({ acceptSecrets: true, supportsPreview: false });
+    });
+    afterAll(async () => {
+        await s?.stop();
+    });
+
+    it("refuses a type it does not implement, naming it", async () => {
+        await expect(s.host.check(urn("gcp:storage/bucket:Bucket", "b"), {}, { name: "b" })).rejects.toThrow(/resource type gcp:storage\/bucket:Bucket is not implemented by the local gcp stand-in/);
+    });
+
+    it("creates, reads, diffs, updates and deletes a service account", async () => {
+        const u = urn(GCP_TYPES.account, "app");
+        const checked = await s.host.check(u, {}, { accountId: "analytics-app", displayName: "Synter analytics (BigQuery)" });
+        expect(checked).toEqual({ inputs: { accountId: "analytics-app", displayName: "Synter analytics (BigQuery)", disabled: false, deletionPolicy: "DELETE", project: P }, failures: [] });
+        const { id, outs } = await s.host.create(u, checked.inputs);
+        const email = `analytics-app@${P}.iam.gserviceaccount.com`;
+        expect(id).toBe(`projects/${P}/serviceAccounts/${email}`);
+        expect(outs).toMatchObject({ email, name: id, member: `serviceAccount:${email}`, uniqueId: expect.stringMatching(/^\d{21}$/) });
+        const read = await s.read(id, u, outs);
+        expect(read).toEqual({ id, props: outs, inputs: checked.inputs });
+        expect(await s.host.diff(id, u, outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        const renamed = { ...checked.inputs, displayName: "Renamed" };
+        expect(await s.host.diff(id, u, outs, renamed)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        expect((await s.host.diff(id, u, outs, { ...checked.inputs, accountId: "analytics-app2" })).replaces).toEqual(["accountId"]);
+        expect(await s.host.update(id, u, outs, renamed)).toMatchObject({ displayName: "Renamed", email });
+        await s.host.delete(id, u, outs);
+        // Importing an account rebuilds it from its id.
+        expect((await s.read(id, u)).props).toMatchObject({ email, accountId: "analytics-app", project: P });
+    });
+
+    it("issues a service account key with a real RSA key, secret in the outputs", async () => {
+        const u = urn(GCP_TYPES.key, "key");
+        const account = `projects/${P}/serviceAccounts/analytics-app@${P}.iam.gserviceaccount.com`;
+        const checked = await s.host.check(u, {}, { serviceAccountId: account, privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE" });
+        expect(checked.failures).toEqual([]);
+        const { id, outs } = await s.host.create(u, checked.inputs);
+        expect(id).toMatch(new RegExp(`^${account}/keys/[0-9a-f]{40}$`));
+        expect(isSecret(outs.privateKey)).toBe(true);
+        const creds = JSON.parse(Buffer.from(reveal(outs.privateKey), "base64").toString("utf8"));
+        expect(creds).toMatchObject({ type: "service_account", project_id: P, client_email: `analytics-app@${P}.iam.gserviceaccount.com`, private_key_id: id.split("/").pop() });
+        const key = createPrivateKey(creds.private_key);
+        expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
+        const signature = createSign("sha256").update("hello").sign(key);
+        const pub = createPublicKey(Buffer.from(outs.publicKey, "base64").toString("utf8"));
+        expect(createVerify("sha256").update("hello").verify(pub, signature)).toBe(true);
+        // The key in the state is the key: a read hands back the same one, still secret.
+        const read = await s.read(id, u, outs);
+        expect(isSecret(read.props.privateKey)).toBe(true);
+        expect(reveal(read.props.privateKey)).toBe(reveal(outs.privateKey));
+        expect((await s.host.diff(id, u, outs, { ...checked.inputs, keyAlgorithm: "KEY_ALG_RSA_1024" })).replaces).toEqual(["keyAlgorithm"]);
+        await s.host.delete(id, u, outs);
+        await expect(s.read(id, u)).rejects.toThrow(/cannot be read: the local gcp stand-in keeps it in Pulumi's state only/);
+    });
+
+    it("keeps project services and IAM members in the state, replacing IAM members delete-first", async () => {
+        const su = urn(GCP_TYPES.service, "bq");
+        const svc = await s.host.check(su, {}, { project: P, service: "bigquery.googleapis.com", disableOnDestroy: false, disableDependentServices: false });
+        const created = await s.host.create(su, svc.inputs);
+        expect(created.id).toBe(`${P}/bigquery.googleapis.com`);
+        expect((await s.read(created.id, su)).props).toMatchObject({ project: P, service: "bigquery.googleapis.com" });
+        expect((await s.host.diff(created.id, su, created.outs, { ...svc.inputs, service: "iam.googleapis.com" })).replaces).toEqual(["service"]);
+
+        const iu = urn(GCP_TYPES.iamMember, "job-user");
+        const m = await s.host.check(iu, {}, { project: P, role: "roles/bigquery.jobUser", member: `serviceAccount:analytics-app@${P}.iam.gserviceaccount.com` });
+        const member = await s.host.create(iu, m.inputs);
+        expect(member.id).toBe(`${P}/roles/bigquery.jobUser/serviceAccount:analytics-app@${P}.iam.gserviceaccount.com`);
+        expect(await s.host.diff(member.id, iu, member.outs, { ...m.inputs, role: "roles/bigquery.user" })).toEqual({ changes: "some", replaces: ["role"], deleteBeforeReplace: true });
+        await s.host.delete(member.id, iu, member.outs);
+    });
+});
+
+describe("Table.get and import over gRPC, from a BigQuery fake", () => {
+    let s: StandIn;
+    const fake = new BigQueryFake();
+    const u = urn(GCP_TYPES.table, "legacy");
+
+    beforeAll(async () => {
+        const url = await fake.start();
+        // The endpoint comes from BIGQUERY_EMULATOR_HOST when the stack sets none.
+        s = await StandIn.start({ BIGQUERY_EMULATOR_HOST: url });
+        await s.configure({ project: P });
+    });
+    afterAll(async () => {
+        await s?.stop();
+        await fake.stop();
+    });
+
+    it("reads an existing table by id, with its schema as the provider states it", async () => {
+        fake.tables.set(`${P}.synter_analytics.dim_users`, {
+            type: "TABLE",
+            rows: 3,
+            schema: [
+                { name: "user_id", type: "STRING", mode: "REQUIRED" },
+                { name: "created_at", type: "TIMESTAMP" },
+            ],
+        });
+        const id = `projects/${P}/datasets/synter_analytics/tables/dim_users`;
+        const r = await s.read(id, u);
+        expect(r.id).toBe(id);
+        expect(r.props).toMatchObject({ project: P, datasetId: "synter_analytics", tableId: "dim_users", type: "TABLE", numRows: 3, deletionProtection: true, deletionPolicy: "DELETE" });
+        expect(r.props.schema).toBe('[{"mode":"REQUIRED","name":"user_id","type":"STRING"},{"name":"created_at","type":"TIMESTAMP"}]');
+        // Declared as the table is, an import plans nothing.
+        const declared = await s.host.check(u, r.inputs!, {
+            datasetId: "synter_analytics",
+            tableId: "dim_users",
+            schema: JSON.stringify([
+                { name: "user_id", type: "STRING", mode: "REQUIRED" },
+                { name: "created_at", type: "TIMESTAMP", mode: "NULLABLE" },
+            ]),
+        });
+        expect(await s.host.diff(id, u, r.props, declared.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("answers an empty id for a table that is not there", async () => {
+        expect((await s.read(`projects/${P}/datasets/synter_analytics/tables/missing`, u)).id).toBe("");
+    });
+});
