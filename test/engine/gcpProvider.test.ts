@@ -193,7 +193,7 @@ describe("state-only resources over gRPC", () => {
         const key = createPrivateKey(creds.private_key);
         expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
         const signature = createSign("sha256").update("hello").sign(key);
-        const pub = createPublicKey(Buffer.from(outs.publicKey, "base64").toString("utf8"));
+        const pub = createPublicKey(Buffer.from(String(outs.publicKey), "base64").toString("utf8"));
         expect(createVerify("sha256").update("hello").verify(pub, signature)).toBe(true);
         // The key in the state is the key: a read hands back the same one, still secret.
         const read = await s.read(id, u, outs);
