@@ -38,6 +38,11 @@ export interface LocalStackOptions {
     readonly endpoints: LocalEndpoints;
     /** Secrets passphrase of the local backend. */
     readonly passphrase?: string;
+    /**
+     * Files of the program replaced for this stack, by path from the project root (e.g. a
+     * catalogue with a changed partition field). Their top-level folders are copied, not linked.
+     */
+    readonly programOverrides?: Readonly<Record<string, string>>;
     readonly log?: (line: string) => void;
 }
 
@@ -55,6 +60,8 @@ export interface RunOptions {
     readonly onSpawn?: (pid: number) => void;
     /** Lines of output as they come, for progress. */
     readonly onLine?: (line: string) => void;
+    /** Run in its own process group, so a crash test can kill the CLI and its plugins at once. */
+    readonly ownProcessGroup?: boolean;
 }
 
 /** An engine command that failed where success was required. */
@@ -101,10 +108,15 @@ export class LocalStack {
         fs.mkdirSync(s.projectDir, { recursive: true });
         fs.mkdirSync(s.backendDir, { recursive: true });
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(s.projectDir, "Pulumi.yaml"));
+        const overrides = options.programOverrides ?? {};
+        const copied = new Set(Object.keys(overrides).map((f) => f.split("/")[0]));
         for (const entry of PROJECT_ENTRIES) {
-            const link = path.join(s.projectDir, entry);
-            if (!fs.existsSync(link)) fs.symlinkSync(path.join(PROJECT_ROOT, entry), link);
+            const target = path.join(s.projectDir, entry);
+            if (fs.existsSync(target)) continue;
+            if (copied.has(entry)) fs.cpSync(path.join(PROJECT_ROOT, entry), target, { recursive: true });
+            else fs.symlinkSync(path.join(PROJECT_ROOT, entry), target);
         }
+        for (const [file, text] of Object.entries(overrides)) fs.writeFileSync(path.join(s.projectDir, file), text);
         const fresh = !fs.existsSync(s.configFile);
         if (fresh) {
             const source = path.join(PROJECT_ROOT, `Pulumi.${options.stack}.yaml`);
@@ -165,7 +177,7 @@ export class LocalStack {
         const full = [...args, "--stack", this.options.stack, "--non-interactive"];
         const pulumi = path.join(this.options.binaries.binDir, "pulumi");
         return new Promise((resolve, reject) => {
-            const child = spawn(pulumi, full, { cwd: this.projectDir, env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
+            const child = spawn(pulumi, full, { cwd: this.projectDir, env: this.env(), stdio: ["ignore", "pipe", "pipe"], detached: options.ownProcessGroup ?? false });
             let stdout = "";
             let stderr = "";
             let partial = "";
@@ -197,11 +209,15 @@ export class LocalStack {
         return r;
     }
 
-    /** `pulumi up --yes`; the event log tells what happened to each resource. */
-    async up(options: RunOptions & { eventLog?: string } = {}): Promise<CommandResult> {
+    /**
+     * `pulumi up --yes`, preview included as an operator runs it: a refusal in any resource's
+     * check (the phase gate's) stops the update before anything changes. The event log tells
+     * what happened to each resource.
+     */
+    async up(options: RunOptions & { eventLog?: string; extra?: readonly string[] } = {}): Promise<CommandResult> {
         const log = options.eventLog ?? path.join(this.options.workDir, "up-events.jsonl");
         fs.rmSync(log, { force: true });
-        return this.run(["up", "--yes", "--skip-preview", "--diff", "--event-log", log], options);
+        return this.run(["up", "--yes", "--event-log", log, ...(options.extra ?? [])], options);
     }
 
     /** `pulumi preview`, optionally with `--expect-no-changes` and `--json`. */
