@@ -6,9 +6,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ANALYTICS_TABLES } from "../../components/analytics/tables";
+import { toSchemaJson } from "../../components/analytics/schema";
+import { BigQueryClient, isNotFound } from "../../engine/gcp/bigquery";
 import { GCP_TYPES } from "../../engine/gcp/forceNew";
 import { installGcpStandIn } from "../../engine/gcp/install";
 import { gcpSdkVersion } from "../../engine/gcp/version";
+import { LocalWarehouse } from "../../warehouse/server";
 import { BigQueryFake } from "../support/bigqueryFake";
 import { grpc } from "../support/pluginHost";
 import { ProviderHost } from "../support/providerHost";
@@ -265,5 +269,204 @@ describe("Table.get and import over gRPC, from a BigQuery fake", () => {
 
     it("answers an empty id for a table that is not there", async () => {
         expect((await s.read(`projects/${P}/datasets/synter_analytics/tables/missing`, u)).id).toBe("");
+    });
+});
+
+describe("BigQuery resources over gRPC, on the local warehouse", () => {
+    const warehouse = new LocalWarehouse();
+    let s: StandIn;
+    let bq: BigQueryClient;
+    const D = "synter_analytics";
+    const labels = { env: "dev", "managed-by": "pulumi", stack: "dev" };
+    const events = ANALYTICS_TABLES.find((t) => t.name === "events")!;
+    const dsUrn = urn(GCP_TYPES.dataset, "analytics-dataset");
+    const tUrn = urn(GCP_TYPES.table, "analytics-events");
+    let dataset: { id: string; outs: Props };
+
+    beforeAll(async () => {
+        const endpoint = `${await warehouse.start()}/bigquery/v2/`;
+        bq = new BigQueryClient(endpoint);
+        s = await StandIn.start();
+        await s.configure({ project: P, bigQueryCustomEndpoint: endpoint, version: "9.37.0" });
+    });
+    afterAll(async () => {
+        await s?.stop();
+        await warehouse.stop();
+    });
+
+    const declaredDataset = { project: P, datasetId: D, location: "US", description: "Synter analytics.", labels, maxTimeTravelHours: "48", deleteContentsOnDestroy: false };
+
+    it("creates a dataset in the warehouse, with what pulumi-gcp's outputs say", async () => {
+        const checked = await s.host.check(dsUrn, {}, declaredDataset);
+        expect(checked.inputs).toEqual({ ...declaredDataset, deletionPolicy: "DELETE" });
+        dataset = await s.host.create(dsUrn, checked.inputs);
+        expect(dataset.id).toBe(`projects/${P}/datasets/${D}`);
+        expect(dataset.outs).toMatchObject({ datasetId: D, project: P, location: "US", labels, effectiveLabels: labels, pulumiLabels: labels, maxTimeTravelHours: "48", deletionPolicy: "DELETE" });
+        expect(dataset.outs.creationTime).toBeGreaterThan(0);
+        const live = await bq.getDataset(P, D);
+        expect(live).toMatchObject({ description: "Synter analytics.", labels, maxTimeTravelHours: "48", location: "US" });
+        expect(await s.host.diff(dataset.id, dsUrn, dataset.outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        expect((await s.host.diff(dataset.id, dsUrn, dataset.outs, { ...checked.inputs, location: "EU" })).replaces).toEqual(["location"]);
+    });
+
+    it("updates a dataset's labels and time travel in place", async () => {
+        const news = { ...declaredDataset, labels: { env: "dev", team: "data" }, maxTimeTravelHours: "72", deletionPolicy: "DELETE" };
+        expect(await s.host.diff(dataset.id, dsUrn, dataset.outs, news)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const outs = await s.host.update(dataset.id, dsUrn, dataset.outs, news);
+        expect(outs).toMatchObject({ labels: { env: "dev", team: "data" }, effectiveLabels: { env: "dev", team: "data" }, maxTimeTravelHours: "72" });
+        const live = await bq.getDataset(P, D);
+        expect(live.maxTimeTravelHours).toBe("72");
+        expect(live.labels).toMatchObject({ env: "dev", team: "data" });
+        // A refresh reads the same; the state keeps only the labels the program manages.
+        const refreshed = await s.read(dataset.id, dsUrn, outs);
+        expect(refreshed.props).toMatchObject({ labels: { env: "dev", team: "data" }, maxTimeTravelHours: "72" });
+        dataset = { id: dataset.id, outs };
+    });
+
+    it("adds and removes a dataset IAM member as an access entry", async () => {
+        const u = urn(GCP_TYPES.datasetIamMember, "editor");
+        const member = `serviceAccount:analytics-app@${P}.iam.gserviceaccount.com`;
+        const checked = await s.host.check(u, {}, { datasetId: D, role: "roles/bigquery.dataEditor", member });
+        const created = await s.host.create(u, checked.inputs);
+        expect(created.id).toBe(`projects/${P}/datasets/${D}/roles/bigquery.dataEditor/${member}`);
+        const entries = (await bq.getDataset(P, D)).access as Props[];
+        expect(entries.filter((a) => a.userByEmail === `analytics-app@${P}.iam.gserviceaccount.com`)).toEqual([{ role: expect.stringMatching(/^(roles\/bigquery.dataEditor|WRITER)$/), userByEmail: `analytics-app@${P}.iam.gserviceaccount.com` }]);
+        expect(await s.read(created.id, u, created.outs)).toMatchObject({ id: created.id, props: { role: "roles/bigquery.dataEditor", member } });
+        // The dataset's own update leaves the entry alone.
+        const again = await s.host.update(dataset.id, dsUrn, dataset.outs, { ...declaredDataset, description: "Reworded.", labels: { env: "dev", team: "data" }, maxTimeTravelHours: "72", deletionPolicy: "DELETE" });
+        expect(again.accesses).toContainEqual({ role: expect.any(String), userByEmail: `analytics-app@${P}.iam.gserviceaccount.com` });
+        dataset = { id: dataset.id, outs: again };
+        expect((await s.host.diff(created.id, u, created.outs, { ...checked.inputs, role: "roles/bigquery.dataViewer" })).replaces).toEqual(["role"]);
+        await s.host.delete(created.id, u, created.outs);
+        const after = (await bq.getDataset(P, D)).access as Props[];
+        expect(after.some((a) => a.userByEmail)).toBe(false);
+        expect(after.length).toBeGreaterThan(0);
+        expect((await s.read(created.id, u, created.outs)).id).toBe("");
+    });
+
+    const declaredTable = {
+        project: P,
+        datasetId: D,
+        tableId: "events",
+        description: events.description,
+        schema: toSchemaJson(events),
+        timePartitioning: { type: "DAY", field: events.partitionField },
+        requirePartitionFilter: true,
+        clusterings: [...events.clustering!],
+        deletionProtection: true,
+        labels: { ...labels, role: "analytics" },
+    };
+    let table: { id: string; outs: Props };
+    let tableInputs: Props;
+
+    it("creates a partitioned, clustered table whose state plans no change", async () => {
+        const checked = await s.host.check(tUrn, {}, declaredTable);
+        expect(checked.failures).toEqual([]);
+        table = await s.host.create(tUrn, checked.inputs);
+        expect(table.id).toBe(`projects/${P}/datasets/${D}/tables/events`);
+        const live = await bq.getTable(P, D, "events");
+        expect(live).toMatchObject({
+            type: "TABLE",
+            description: events.description,
+            timePartitioning: { type: "DAY", field: "event_timestamp" },
+            requirePartitionFilter: true,
+            clustering: { fields: ["platform", "event_type", "campaign_id"] },
+            labels: { ...labels, role: "analytics" },
+        });
+        expect(live.schema.fields.map((f: Props) => f.name)).toEqual(events.columns.map((c) => c.name));
+        expect(table.outs).toMatchObject({ type: "TABLE", tableId: "events", requirePartitionFilter: true, clusterings: ["platform", "event_type", "campaign_id"], deletionProtection: true });
+        expect(await s.host.diff(table.id, tUrn, table.outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        const reformatted = { ...checked.inputs, schema: JSON.stringify(JSON.parse(declaredTable.schema), null, 2) };
+        expect((await s.host.diff(table.id, tUrn, table.outs, reformatted)).changes).toBe("none");
+    });
+
+    it("adds a column and drops one in place, and replaces the table for a retyped column", async () => {
+        const fields = JSON.parse(declaredTable.schema) as Props[];
+        const added = { ...declaredTable, deletionPolicy: "DELETE", ignoreAutoGeneratedSchema: false, schema: JSON.stringify([...fields, { name: "referrer", type: "STRING", mode: "NULLABLE", description: "Referring URL." }]) };
+        expect(await s.host.diff(table.id, tUrn, table.outs, added)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        table = { id: table.id, outs: await s.host.update(table.id, tUrn, table.outs, added) };
+        expect((await bq.getTable(P, D, "events")).schema.fields.map((f: Props) => f.name)).toContain("referrer");
+        expect((await s.host.diff(table.id, tUrn, table.outs, added)).changes).toBe("none");
+
+        const dropped = { ...added, schema: JSON.stringify(fields.filter((f) => f.name !== "session_id").concat([{ name: "referrer", type: "STRING", mode: "NULLABLE", description: "Referring URL." }])) };
+        expect(await s.host.diff(table.id, tUrn, table.outs, dropped)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        table = { id: table.id, outs: await s.host.update(table.id, tUrn, table.outs, dropped) };
+        tableInputs = dropped;
+        expect((await bq.getTable(P, D, "events")).schema.fields.map((f: Props) => f.name)).not.toContain("session_id");
+
+        const retyped = { ...dropped, schema: dropped.schema.replace('"name":"referrer","type":"STRING"', '"name":"referrer","type":"INT64"') };
+        expect(await s.host.diff(table.id, tUrn, table.outs, retyped)).toEqual({ changes: "some", replaces: ["schema"], deleteBeforeReplace: true });
+        expect(await s.host.diff(table.id, tUrn, table.outs, { ...dropped, timePartitioning: { type: "DAY", field: "ingested_at" } })).toMatchObject({ replaces: ["timePartitioning"] });
+    });
+
+    it("refuses to delete a table under deletion protection, with Terraform's message, and deletes it once lifted", async () => {
+        await expect(s.host.delete(table.id, tUrn, table.outs)).rejects.toThrow(`cannot destroy table ${table.id} without setting deletion_protection=false and running \`terraform apply\``);
+        expect((await bq.getTable(P, D, "events")).type).toBe("TABLE");
+        // Lifting the protection is the provider's business: the table is not touched.
+        const before = (await bq.getTable(P, D, "events")).etag;
+        const unprotected = { ...tableInputs, deletionProtection: false };
+        expect(await s.host.diff(table.id, tUrn, table.outs, unprotected)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const lifted = await s.host.update(table.id, tUrn, table.outs, unprotected);
+        expect(lifted.deletionProtection).toBe(false);
+        expect((await bq.getTable(P, D, "events")).etag).toBe(before);
+        table = { id: table.id, outs: lifted };
+    });
+
+    it("creates, updates and deletes a view", async () => {
+        const u = urn(GCP_TYPES.table, "analytics-daily_events");
+        const query = `SELECT event_type, COUNT(*) AS n FROM \`${P}.${D}.events\` WHERE event_timestamp >= TIMESTAMP '2026-01-01' GROUP BY event_type`;
+        const checked = await s.host.check(u, {}, { project: P, datasetId: D, tableId: "daily_events", description: "View from daily_events.sql.", labels: { ...labels, role: "view" }, view: { query, useLegacySql: false }, deletionProtection: false });
+        const view = await s.host.create(u, checked.inputs);
+        const live = await bq.getTable(P, D, "daily_events");
+        expect(live).toMatchObject({ type: "VIEW", view: { query, useLegacySql: false } });
+        expect(live.schema.fields.map((f: Props) => f.name)).toEqual(["event_type", "n"]);
+        expect(view.outs).toMatchObject({ type: "VIEW", view: { query, useLegacySql: false } });
+        expect(await s.host.diff(view.id, u, view.outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        const requery = { ...checked.inputs, view: { query: query.replace("COUNT(*) AS n", "COUNT(*) AS events"), useLegacySql: false } };
+        expect(await s.host.diff(view.id, u, view.outs, requery)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const outs = await s.host.update(view.id, u, view.outs, requery);
+        expect((await bq.getTable(P, D, "daily_events")).schema.fields.map((f: Props) => f.name)).toEqual(["event_type", "events"]);
+        await s.host.delete(view.id, u, outs);
+        await expect(bq.getTable(P, D, "daily_events")).rejects.toSatisfy(isNotFound);
+    });
+
+    it("imports a table that exists: declared as it is, nothing to change; declared otherwise, a change", async () => {
+        const legacy = (await import("../../components/analytics/tables")).LEGACY_TABLES.find((t) => t.name === "dim_users")!;
+        await bq.insertTable(P, D, {
+            tableReference: { projectId: P, datasetId: D, tableId: "dim_users" },
+            description: legacy.description,
+            labels: { ...labels, role: "legacy" },
+            schema: { fields: JSON.parse(toSchemaJson(legacy)) },
+        });
+        const u = urn(GCP_TYPES.table, "analytics-dim_users");
+        const id = `projects/${P}/datasets/${D}/tables/dim_users`;
+        const imported = await s.read(id, u);
+        expect(imported.id).toBe(id);
+        expect(imported.inputs).toMatchObject({ project: P, datasetId: D, tableId: "dim_users", labels: { ...labels, role: "legacy" }, deletionProtection: true });
+        const declared = { project: P, datasetId: D, tableId: "dim_users", description: legacy.description, schema: toSchemaJson(legacy), labels: { ...labels, role: "legacy" }, deletionProtection: true };
+        const checked = await s.host.check(u, imported.inputs!, declared);
+        expect(await s.host.diff(id, u, imported.props, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        const otherwise = await s.host.check(u, imported.inputs!, { ...declared, description: "Something else." });
+        expect((await s.host.diff(id, u, imported.props, otherwise.inputs)).changes).toBe("some");
+        // Table.get reads the same table read-only.
+        expect((await s.read(id, u)).props).toMatchObject({ tableId: "dim_users", numRows: 0, type: "TABLE" });
+    });
+
+    it("imports the dataset as it is without a change", async () => {
+        const imported = await s.read(dataset.id, dsUrn);
+        const declared = { ...declaredDataset, description: "Reworded.", labels: { env: "dev", team: "data" }, maxTimeTravelHours: "72" };
+        const checked = await s.host.check(dsUrn, imported.inputs!, declared);
+        expect(await s.host.diff(dataset.id, dsUrn, imported.props, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("deletes tables and the dataset, and reads them as gone", async () => {
+        await s.host.delete(table.id, tUrn, table.outs);
+        await expect(bq.getTable(P, D, "events")).rejects.toSatisfy(isNotFound);
+        expect((await s.read(table.id, tUrn, table.outs)).id).toBe("");
+        // deleteContentsOnDestroy false: a dataset that still holds a table is refused by BigQuery.
+        await expect(s.host.delete(dataset.id, dsUrn, dataset.outs)).rejects.toThrow(/still in use/);
+        await s.host.delete(dataset.id, dsUrn, { ...dataset.outs, deleteContentsOnDestroy: true });
+        await expect(bq.getDataset(P, D)).rejects.toSatisfy(isNotFound);
+        expect((await s.read(dataset.id, dsUrn, dataset.outs)).id).toBe("");
     });
 });
