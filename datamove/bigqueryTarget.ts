@@ -1,16 +1,17 @@
 // The BigQuery side: analytics tables get one load job each, of newline-delimited JSON with the
 // explicit schema of the stack's catalogue (no auto-detect), WRITE_TRUNCATE so a table is
-// replaced whole or not at all. The JSON is streamed to a temporary file first, so the load can
-// be retried and memory stays flat; the rows are then read back (tabledata.list, which bills
-// nothing) to compute the checksum.
+// replaced whole or not at all. The JSON is streamed to a temporary file first, so memory stays
+// flat; the table is then read back (tabledata.list, which bills nothing) and fingerprinted
+// from the cells BigQuery returns.
 import { once } from "events";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as readline from "readline";
 import { CATALOGUE, ColumnDef, toBigQueryFields } from "../components/analytics";
 import { bigQueryClient } from "../components/migration/warehouse";
-import type { Target } from "./target";
-import { bigQueryJson, ConversionError, LogicalType, normalizeDecimal, TableChecksum, TargetColumn } from "./values";
+import { bqCellCanonical, bucketOf, Fingerprint, type LogicalType, rowHash, rowText, showValue, type TargetColumn } from "./canonical";
+import type { LoadJob, Target } from "./target";
 
 const BQ_TYPES: Partial<Record<ColumnDef["type"], LogicalType>> = {
     STRING: "STRING", INT64: "INT64", FLOAT64: "FLOAT64", NUMERIC: "NUMERIC", BOOL: "BOOL", DATE: "DATE", TIMESTAMP: "TIMESTAMP", JSON: "JSON", RECORD: "RECORD",
@@ -19,47 +20,27 @@ const BQ_TYPES: Partial<Record<ColumnDef["type"], LogicalType>> = {
 /** A catalogue column as the mover's target column. */
 export function targetColumn(c: ColumnDef, table: string): TargetColumn {
     const type = BQ_TYPES[c.type];
-    if (!type) throw new Error(`${table}.${c.name}: BigQuery type ${c.type} is not supported by the mover`);
+    if (!type) throw new Error(`${table}.${c.name}: BigQuery type ${c.type} is not one the mover can verify`);
     return {
         name: c.name,
         type,
         required: c.mode === "REQUIRED",
         repeated: c.mode === "REPEATED",
+        sqlType: c.type,
         ...(c.fields ? { fields: c.fields.map((f) => targetColumn(f, `${table}.${c.name}`)) } : {}),
     };
 }
 
-/** A tabledata.list cell (all leaves are strings; RECORD is {f}, REPEATED is [{v}]) as a logical value. */
-function fromCell(c: TargetColumn, v: any): unknown {
-    if (c.repeated) return (Array.isArray(v) ? v : []).map((e: any) => fromCell({ ...c, repeated: false }, e?.v));
-    if (v === null || v === undefined) return null;
-    switch (c.type) {
-        case "INT64":
-            return BigInt(v).toString();
-        case "NUMERIC":
-            return normalizeDecimal(v);
-        case "FLOAT64":
-            return Number(v);
-        case "BOOL":
-            return v === true || v === "true";
-        case "TIMESTAMP":
-            // Requested as int64 microseconds (formatOptions.useInt64Timestamp).
-            return BigInt(v);
-        case "JSON":
-            return JSON.parse(v);
-        case "RECORD":
-            return Object.fromEntries((c.fields ?? []).map((f, i) => [f.name, fromCell(f, v.f?.[i]?.v)]));
-        default:
-            return v;
-    }
-}
-
+/** Rows per tabledata.list page, and pages fetched at once when reading a table back. */
+const PAGE = 20_000;
+const PAGES_IN_FLIGHT = 4;
 
 export function openBigQuery(project: string, dataset: string, location?: string): Target {
     const client = bigQueryClient(project, location);
     const ds = client.dataset(dataset);
     return {
         label: `bigquery ${project}.${dataset}`,
+        transactional: false,
         async describe(table) {
             const def = CATALOGUE.find((t) => t.name === table && t.role === "analytics");
             if (!def) return undefined;
@@ -71,38 +52,19 @@ export function openBigQuery(project: string, dataset: string, location?: string
             }
             return def.columns.map((c) => targetColumn(c, table));
         },
-        async load(table, columns, rows, onRows) {
+        async references(tables) {
+            // Analytics tables carry no foreign keys: each can go at any time.
+            return new Map(tables.map((t) => [t, []]));
+        },
+        async load(job) {
+            const { plan } = job;
+            const table = plan.table;
             const def = CATALOGUE.find((t) => t.name === table)!;
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synter-move-"));
             const file = path.join(dir, `${table}.ndjson`);
             try {
-                const out = fs.createWriteStream(file);
-                let n = 0;
-                try {
-                    for await (const row of rows) {
-                        n++;
-                        let line: string;
-                        try {
-                            line = JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, bigQueryJson(c, row[c.name])]))) + "\n";
-                        } catch (err: any) {
-                            throw new ConversionError(`row ${n}: ${err.message}`);
-                        }
-                        // once() rejects if the stream errors while we wait.
-                        if (!out.write(line)) await once(out, "drain");
-                        if (n % 10_000 === 0) onRows(10_000);
-                    }
-                    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-                } catch (err) {
-                    // Close the file before its folder is removed below.
-                    if (!out.closed) {
-                        const closed = once(out, "close").catch(() => undefined);
-                        out.destroy();
-                        await closed;
-                    }
-                    throw err;
-                }
-                onRows(n % 10_000);
-                const [job] = await ds.table(table).createLoadJob(file, {
+                const n = await writeFile(job, file);
+                const [created] = await ds.table(table).createLoadJob(file, {
                     sourceFormat: "NEWLINE_DELIMITED_JSON",
                     schema: { fields: toBigQueryFields(def.columns) as any },
                     autodetect: false,
@@ -111,26 +73,136 @@ export function openBigQuery(project: string, dataset: string, location?: string
                     ignoreUnknownValues: false,
                     maxBadRecords: 0,
                 });
-                const [meta] = await job.promise().then(() => job.getMetadata());
-                const error = meta.status?.errorResult;
-                if (error) throw new Error(`load job ${meta.jobReference?.jobId} failed: ${error.message}`);
+                let meta: any;
+                try {
+                    await created.promise();
+                    [meta] = await created.getMetadata();
+                } catch (err: any) {
+                    throw await nameLoadFailure(job, file, err?.message ?? String(err));
+                }
                 const loaded = Number(meta.statistics?.load?.outputRows ?? n);
                 if (loaded !== n) throw new Error(`load job ${meta.jobReference?.jobId} wrote ${loaded} rows of ${n}`);
-                return { rows: n };
+                const canon = plan.columns.map((c) => bqCellCanonical(c.target));
+                const page = async (start: number) => {
+                    const [resp]: any = await ds.table(table).request({ uri: "/data", qs: { maxResults: PAGE, startIndex: start, "formatOptions.useInt64Timestamp": true } });
+                    return { total: Number(resp.totalRows ?? 0), rows: (resp.rows ?? []).map((r: any) => canon.map((f, i) => f(r.f[i]?.v))) as (string | null)[][] };
+                };
+                // The table's own row count, not the load's: pages by start index, a few in flight.
+                const read = async function* (): AsyncGenerator<(string | null)[][]> {
+                    const first = await page(0);
+                    yield first.rows;
+                    for (let start = PAGE; start < first.total; start += PAGE * PAGES_IN_FLIGHT) {
+                        const starts: number[] = [];
+                        for (let s = start; s < Math.min(first.total, start + PAGE * PAGES_IN_FLIGHT); s += PAGE) starts.push(s);
+                        for (const p of await Promise.all(starts.map(page))) yield p.rows;
+                    }
+                };
+                return {
+                    rows: n,
+                    cascaded: [],
+                    async fingerprint() {
+                        const fp = new Fingerprint();
+                        for await (const page of read()) for (const values of page) fp.add(rowText(values));
+                        return fp;
+                    },
+                    async *rowsIn(buckets) {
+                        for await (const page of read()) for (const values of page) if (buckets.has(bucketOf(rowHash(rowText(values))))) yield values;
+                    },
+                    commit: async () => undefined,
+                    rollback: async () => undefined,
+                };
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
         },
-        async checksum(table, columns) {
-            const sum = new TableChecksum();
-            const t = ds.table(table);
-            let pageToken: string | undefined;
-            do {
-                const [resp]: any = await t.request({ uri: "/data", qs: { maxResults: 10_000, "formatOptions.useInt64Timestamp": true, ...(pageToken ? { pageToken } : {}) } });
-                for (const r of resp.rows ?? []) sum.add(columns, Object.fromEntries(columns.map((c, i) => [c.name, fromCell(c, r.f[i]?.v)])));
-                pageToken = resp.pageToken;
-            } while (pageToken);
-            return sum;
+        async close() {
+            // The client holds no connection of its own.
         },
     };
+}
+
+/** Streams the rows into the load file; returns how many. */
+async function writeFile(job: LoadJob, file: string): Promise<number> {
+    const { plan } = job;
+    const table = plan.table;
+    const columns = plan.columns;
+    const keys = columns.map((c) => `${JSON.stringify(c.target.name)}:`);
+    const corrupt = job.corrupt;
+    const out = fs.createWriteStream(file);
+    let n = 0;
+    let buf = "";
+    try {
+        for await (const row of job.rows) {
+            n++;
+            let line = "";
+            try {
+                job.take(row);
+                for (let i = 0; i < columns.length; i++) {
+                    let v = columns[i].bq(row);
+                    if (corrupt) v = corrupt(table, columns[i].target.name, v ?? null) ?? undefined;
+                    // An absent field is SQL NULL; for a JSON column, `null` is JSON's null.
+                    if (v !== undefined) line += `${line ? "," : ""}${keys[i]}${v}`;
+                }
+            } catch (err) {
+                throw job.rowError(row, err);
+            }
+            buf += `{${line}}\n`;
+            if (buf.length >= 65536) {
+                // once() rejects if the stream errors while we wait.
+                if (!out.write(buf)) await once(out, "drain");
+                buf = "";
+            }
+            if ((n & 8191) === 0) job.onRows(8192);
+        }
+        await new Promise<void>((resolve, reject) => out.end(buf, () => resolve()).once("error", reject));
+    } catch (err) {
+        // Close the file before its folder is removed.
+        if (!out.closed) {
+            const closed = once(out, "close").catch(() => undefined);
+            out.destroy();
+            await closed;
+        }
+        throw err;
+    }
+    job.onRows(n & 8191);
+    return n;
+}
+
+/**
+ * A failed load job as the row it is about. BigQuery names the line ("Rows: 3", "row starting at
+ * position 1234"): the line is read back from the load file and named by its key fields.
+ */
+async function nameLoadFailure(job: LoadJob, file: string, message: string): Promise<Error> {
+    const { plan } = job;
+    const byRow = /\bRows?: (\d+)/.exec(message);
+    const byPosition = /position (\d+)/.exec(message);
+    if (!byRow && !byPosition) return new Error(message);
+    let line: string | undefined;
+    let offset = 0;
+    let number = 0;
+    const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+    for await (const l of lines) {
+        number++;
+        if ((byRow && number === Number(byRow[1])) || (byPosition && offset === Number(byPosition[1]))) {
+            line = l;
+            break;
+        }
+        offset += Buffer.byteLength(l) + 1;
+    }
+    lines.close();
+    if (line === undefined) return new Error(message);
+    let doc: any;
+    try {
+        // Only to read the key fields back for the message.
+        doc = JSON.parse(line);
+    } catch {
+        return new Error(message);
+    }
+    const names = plan.key.names.length ? plan.key.targetIndexes.map((i) => plan.columns[i]?.target.name).filter(Boolean) : plan.columns.map((c) => c.target.name);
+    const key = names.map((k) => `${k}=${showValue(doc[k] === undefined || doc[k] === null ? null : typeof doc[k] === "object" ? JSON.stringify(doc[k]) : String(doc[k]))}`);
+    const column = plan.columns.map((c) => c.target.name).find((c) => new RegExp(`\\b${c}\\b`).test(message));
+    const value = column !== undefined ? ` = ${showValue(doc[column] === undefined || doc[column] === null ? null : typeof doc[column] === "object" ? JSON.stringify(doc[column]) : String(doc[column]))}` : "";
+    const e = new Error(`row ${key.length === 1 ? key[0] : `(${key.join(", ")})`}${column ? `: column ${column}${value}` : ""}: ${message}`);
+    (e as any).named = true;
+    return e;
 }

@@ -1,162 +1,260 @@
-// The PostgreSQL side: the auth schema's tables, loaded with COPY FROM STDIN inside one
-// transaction per table (a failure leaves the table as it was), then read back with a cursor
-// to compute the same checksum the source side computed.
+// The PostgreSQL side: the auth schema's tables, each on a connection of its own, loaded with
+// COPY FROM STDIN inside one transaction that first empties the table. PostgreSQL then computes
+// the table's fingerprint itself, in SQL, from its own values, before the transaction commits:
+// a table that does not match is rolled back, so it is replaced whole and verified, or left as
+// it was.
+import { once } from "events";
 import type { Client } from "pg";
-import type { Target } from "./target";
-import { ConversionError, copyText, LogicalType, normalizeDecimal, TableChecksum, TargetColumn } from "./values";
+import { BUCKETS, Fingerprint, type LogicalType, PG_CANONICAL_JSON_FUNCTION, pgCanonicalSql, pgRowTextSql, type RawValue } from "./canonical";
+import { escapeCopy } from "./convert";
+import { rowName } from "./plan";
+import type { LoadJob, Loaded, Target } from "./target";
 
 export const AUTH_SCHEMA = "auth";
 
 const PG_TYPES: Record<string, LogicalType> = {
-    bigint: "INT64", integer: "INT64", smallint: "INT64", numeric: "NUMERIC", "double precision": "FLOAT64", real: "FLOAT64",
-    boolean: "BOOL", text: "STRING", "character varying": "STRING", character: "STRING", inet: "STRING", uuid: "STRING", citext: "STRING",
-    date: "DATE", "timestamp with time zone": "TIMESTAMP", "timestamp without time zone": "TIMESTAMP", jsonb: "JSON", json: "JSON",
+    bigint: "INT64", integer: "INT64", smallint: "INT64", numeric: "NUMERIC", "double precision": "FLOAT64", boolean: "BOOL",
+    text: "STRING", "character varying": "STRING", character: "STRING", citext: "STRING", inet: "INET", date: "DATE",
+    "timestamp with time zone": "TIMESTAMP", "timestamp without time zone": "TIMESTAMP", jsonb: "JSON", json: "JSON",
 };
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+export const quotePg = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Microseconds since the epoch of PostgreSQL's text form of a timestamptz in UTC ("2026-01-05 10:00:00.5+00"). */
-export function pgTimestampMicros(text: string): bigint {
-    const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?([+-]\d{2})?(?::?(\d{2}))?$/.exec(text);
-    if (!m) throw new Error(`unexpected timestamp text from PostgreSQL: ${text}`);
-    const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-    const offsetMinutes = m[8] ? Math.sign(Number(m[8] + "1")) * (Math.abs(Number(m[8])) * 60 + Number(m[9] ?? 0)) : 0;
-    return (BigInt(ms) - BigInt(offsetMinutes) * 60_000n) * 1000n + BigInt((m[7] ?? "").padEnd(6, "0"));
-}
-
-/** A value PostgreSQL returned as text, as the logical value the checksum expects. */
-function fromPgText(c: TargetColumn, raw: string | null): unknown {
-    if (raw === null) return null;
-    switch (c.type) {
-        case "INT64":
-            return BigInt(raw).toString();
-        case "NUMERIC":
-            return normalizeDecimal(raw);
-        case "FLOAT64":
-            return Number(raw);
-        case "BOOL":
-            return raw === "t";
-        case "TIMESTAMP":
-            return pgTimestampMicros(raw);
-        case "JSON":
-            return JSON.parse(raw);
-        default:
-            return raw;
-    }
-}
-
-export interface PostgresTarget extends Target {
-    /** TRUNCATE … CASCADE, COPY and identity reset in one transaction; `cascaded` names the tables the TRUNCATE emptied too. */
-    load(table: string, columns: readonly TargetColumn[], rows: AsyncIterable<Record<string, unknown>>, onRows: (n: number) => void): Promise<{ rows: number; cascaded: string[] }>;
-    close(): Promise<void>;
-}
-
-export async function openPostgres(url: string): Promise<PostgresTarget> {
+async function connect(url: string): Promise<Client> {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { Client: PgClient } = require("pg") as typeof import("pg");
-    // Every value as PostgreSQL's text: exact for int8, numeric and microsecond timestamps.
+    // Every value as PostgreSQL's own text: nothing is parsed on the way out.
     const raw = { getTypeParser: () => (v: string) => v };
     const client: Client = new PgClient({ connectionString: url, application_name: "synter-infra migrate-data", types: raw as any });
     try {
         await client.connect();
     } catch (err: any) {
-        throw new Error(`cannot connect to the target PostgreSQL ${new URL(url).host}${new URL(url).pathname}: ${err.code ?? ""} ${err.message}`.replace(/\s+/g, " "));
+        const u = new URL(url);
+        throw new Error(`cannot connect to the target PostgreSQL ${u.host}${u.pathname}: ${err.code ?? ""} ${err.message}`.replace(/\s+/g, " "));
     }
-    await client.query("SET TimeZone = 'UTC'");
-    const target = `${new URL(url).host}${new URL(url).pathname}`;
+    // The canonical forms read timestamps in UTC, dates in ISO and doubles at their shortest exact digits.
+    await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1");
+    return client;
+}
+
+export async function openPostgres(url: string): Promise<Target> {
+    const client = await connect(url);
+    const settings = await client.query("SELECT current_setting('server_version_num')::int AS version, current_setting('server_encoding') AS encoding");
+    const { version, encoding } = settings.rows[0];
+    const problems = [
+        ...(Number(version) < 140000 ? [`the target PostgreSQL is version ${version}: the mover needs 14 or later (exact extract(epoch), trim_scale)`] : []),
+        ...(encoding !== "UTF8" ? [`the target database's encoding is ${encoding}: the mover needs UTF8`] : []),
+    ];
+    if (problems.length) {
+        await client.end();
+        throw new Error(problems.join("; "));
+    }
+    const u = new URL(url);
     return {
-        label: `postgres ${target}`,
+        label: `postgres ${u.host}${u.pathname}`,
+        transactional: true,
         async describe(table) {
             const r = await client.query(
-                `SELECT column_name, data_type, is_nullable, column_default IS NOT NULL OR is_identity = 'YES' AS has_default
+                `SELECT column_name, CASE WHEN data_type = 'USER-DEFINED' THEN udt_name ELSE data_type END AS data_type, is_nullable,
+                        column_default IS NOT NULL OR is_identity = 'YES' AS has_default
                    FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
                 [AUTH_SCHEMA, table],
             );
             if (r.rows.length === 0) return undefined;
-            // Every value arrives as PostgreSQL's text (see `raw` above): booleans are "t" / "f".
             return r.rows.map((c) => {
                 const type = PG_TYPES[c.data_type];
-                if (!type) throw new Error(`${AUTH_SCHEMA}.${table}.${c.column_name}: PostgreSQL type ${c.data_type} is not supported by the mover`);
-                return { name: c.column_name, type, required: c.is_nullable === "NO", hasDefault: c.has_default === "t" };
+                if (!type) throw new Error(`${AUTH_SCHEMA}.${table}.${c.column_name}: PostgreSQL type ${c.data_type} is not one the mover can verify`);
+                return { name: c.column_name, type, required: c.is_nullable === "NO", hasDefault: c.has_default === "t", sqlType: c.data_type };
             });
         },
-        async load(table, columns, rows, onRows) {
-            // eslint-disable-next-line @typescript-eslint/no-var-requires
-            const { from: copyFrom } = require("pg-copy-streams") as typeof import("pg-copy-streams");
-            const qualified = `${AUTH_SCHEMA}.${q(table)}`;
-            await client.query("BEGIN");
-            let n = 0;
-            try {
-                // Tables whose rows reference this one lose them with the TRUNCATE: the caller reloads them.
-                const dependents = await client.query(
-                    `WITH RECURSIVE refs(oid) AS (
-                       SELECT conrelid FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::regclass AND conrelid <> $1::regclass
-                       UNION SELECT c.conrelid FROM pg_constraint c JOIN refs ON c.confrelid = refs.oid WHERE c.contype = 'f')
-                     SELECT relname FROM refs JOIN pg_class ON pg_class.oid = refs.oid`,
-                    [qualified],
-                );
-                await client.query(`TRUNCATE ${qualified} CASCADE`);
-                const copy = client.query(copyFrom(`COPY ${qualified} (${columns.map((c) => q(c.name)).join(", ")}) FROM STDIN`));
-                const done = new Promise<void>((resolve, reject) => {
-                    copy.on("finish", resolve);
-                    copy.on("error", reject);
-                });
-                try {
-                    for await (const row of rows) {
-                        n++;
-                        let line: string;
-                        try {
-                            line = columns.map((c) => copyText(c, row[c.name])).join("\t") + "\n";
-                        } catch (err: any) {
-                            throw new ConversionError(`row ${n}: ${err.message}`);
-                        }
-                        if (!copy.write(line)) await new Promise((r) => copy.once("drain", r));
-                        if (n % 10_000 === 0) onRows(10_000);
-                    }
-                    copy.end();
-                    await done;
-                } catch (err) {
-                    copy.destroy(err as Error);
-                    await done.catch(() => undefined);
-                    throw err;
-                }
-                onRows(n % 10_000);
-                // Ids came from the source: move identity sequences past them.
-                for (const c of columns.filter((c) => c.hasDefault && c.type === "INT64")) {
-                    await client.query(
-                        `SELECT setval(s, COALESCE((SELECT MAX(${q(c.name)}) FROM ${qualified}), 0) + 1, false) FROM pg_get_serial_sequence($1, $2) AS s WHERE s IS NOT NULL`,
-                        [qualified, c.name],
-                    );
-                }
-                await client.query("COMMIT");
-                return { rows: n, cascaded: dependents.rows.map((r) => r.relname) };
-            } catch (err: any) {
-                await client.query("ROLLBACK").catch(() => undefined);
-                // COPY names the line it failed on, which is the source row of the same number.
-                const where = /COPY [^,]+, line (\d+)(?:, column (\w+))?/.exec(err?.where ?? "");
-                if (where) throw new ConversionError(`row ${where[1]}${where[2] ? `, column ${where[2]}` : ""}: ${err.message}`);
-                throw err;
-            }
+        async references(tables) {
+            const r = await client.query(
+                `SELECT ch.relname AS t, pa.relname AS ref FROM pg_constraint k
+                   JOIN pg_class ch ON ch.oid = k.conrelid JOIN pg_class pa ON pa.oid = k.confrelid JOIN pg_namespace n ON n.oid = ch.relnamespace
+                  WHERE k.contype = 'f' AND n.nspname = $1 AND k.conrelid <> k.confrelid`,
+                [AUTH_SCHEMA],
+            );
+            const out = new Map<string, string[]>(tables.map((t) => [t, []]));
+            for (const { t, ref } of r.rows) out.set(t, [...(out.get(t) ?? []), ref]);
+            return out;
         },
-        async checksum(table, columns) {
-            // eslint-disable-next-line @typescript-eslint/no-var-requires
-            const Cursor = require("pg-cursor") as typeof import("pg-cursor");
-            const sum = new TableChecksum();
-            const cursor = client.query(new Cursor(`SELECT ${columns.map((c) => q(c.name)).join(", ")} FROM ${AUTH_SCHEMA}.${q(table)}`));
-            try {
-                for (;;) {
-                    const batch: Record<string, string | null>[] = await cursor.read(5000);
-                    if (batch.length === 0) break;
-                    for (const r of batch) sum.add(columns, Object.fromEntries(columns.map((c) => [c.name, fromPgText(c, r[c.name])])));
-                }
-            } finally {
-                await cursor.close();
-            }
-            return sum;
-        },
+        load: (job) => loadTable(url, job),
         async close() {
             await client.end();
         },
     };
 }
 
+async function loadTable(url: string, job: LoadJob): Promise<Loaded> {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { from: copyFrom } = require("pg-copy-streams") as typeof import("pg-copy-streams");
+    const { plan } = job;
+    const table = plan.table;
+    const qualified = `${AUTH_SCHEMA}.${quotePg(table)}`;
+    const columns = plan.columns;
+    const client = await connect(url);
+    let open = true;
+    const finish = async (sql: "COMMIT" | "ROLLBACK") => {
+        if (!open) return;
+        open = false;
+        try {
+            await client.query(sql);
+        } finally {
+            await client.end().catch(() => undefined);
+        }
+    };
+    let n = 0;
+    try {
+        await client.query(PG_CANONICAL_JSON_FUNCTION);
+        await client.query("BEGIN");
+        // Tables whose rows reference this one lose them with the TRUNCATE: the caller reloads them.
+        const dependents = await client.query(
+            `WITH RECURSIVE refs(oid) AS (
+               SELECT conrelid FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::regclass AND conrelid <> $1::regclass
+               UNION SELECT c.conrelid FROM pg_constraint c JOIN refs ON c.confrelid = refs.oid WHERE c.contype = 'f')
+             SELECT relname FROM refs JOIN pg_class ON pg_class.oid = refs.oid`,
+            [qualified],
+        );
+        await client.query(`TRUNCATE ${qualified} CASCADE`);
+        const copy = client.query(copyFrom(`COPY ${qualified} (${columns.map((c) => quotePg(c.target.name)).join(", ")}) FROM STDIN`));
+        let copyError: any;
+        const done = new Promise<void>((resolve, reject) => {
+            copy.on("finish", resolve);
+            copy.on("error", (err) => {
+                copyError = err;
+                reject(err);
+            });
+        });
+        done.catch(() => undefined);
+        const corrupt = job.corrupt;
+        let buf = "";
+        try {
+            for await (const row of job.rows) {
+                if (copyError) break;
+                n++;
+                let line = "";
+                try {
+                    job.take(row);
+                    for (let i = 0; i < columns.length; i++) {
+                        const c = columns[i];
+                        let v = c.pg(row);
+                        if (corrupt) v = corrupt(table, c.target.name, v);
+                        line += (i ? "\t" : "") + (v === null ? "\\N" : c.escape ? escapeCopy(c.target.name, v) : v);
+                    }
+                } catch (err) {
+                    throw job.rowError(row, err);
+                }
+                buf += line + "\n";
+                // Whole chunks, not a write per row: each write is a CopyData message.
+                if (buf.length >= 65536) {
+                    if (!copy.write(buf)) await once(copy, "drain");
+                    buf = "";
+                }
+                if ((n & 8191) === 0) job.onRows(8192);
+            }
+            if (!copyError) copy.end(buf);
+            await done;
+        } catch (err: any) {
+            // Ours (a row that cannot be written) is the cause; PostgreSQL's answer to the
+            // aborted COPY only repeats it.
+            const ours = !copyError || err?.named;
+            if (!copyError) copy.destroy(err as Error);
+            await done.catch(() => undefined);
+            throw ours ? err : copyError;
+        }
+        job.onRows(n & 8191);
+        // Ids came from the source: identity sequences continue after the largest, without
+        // adding 1 to it (which fails at the BIGINT maximum).
+        for (const c of columns.filter((c) => c.target.hasDefault && c.target.type === "INT64")) {
+            await client.query(
+                `SELECT CASE WHEN x.m IS NULL OR x.m < 1 THEN setval(s, 1, false) ELSE setval(s, x.m, true) END
+                   FROM pg_get_serial_sequence($1, $2) AS s, (SELECT max(${quotePg(c.target.name)}) AS m FROM ${qualified}) x WHERE s IS NOT NULL`,
+                [qualified, c.target.name],
+            );
+        }
+        const exprs = columns.map((c, i) => `${pgCanonicalSql(c.target, `t.${quotePg(c.target.name)}`)} AS c${i}`);
+        const names = columns.map((_, i) => `c${i}`);
+        const canonical = `SELECT k.*, encode(sha256(convert_to(${pgRowTextSql(names)}, 'UTF8')), 'hex') AS h
+                             FROM ${qualified} t CROSS JOIN LATERAL (SELECT ${exprs.join(", ")} OFFSET 0) k`;
+        return {
+            rows: n,
+            cascaded: dependents.rows.map((r) => r.relname),
+            async fingerprint() {
+                const fp = new Fingerprint();
+                const r = await client.query(
+                    `SELECT substr(h, 17, 3) AS b, count(*)::int AS n, sum(('x' || substr(h, 1, 16))::bit(64)::bigint)::text AS s FROM (${canonical}) r GROUP BY 1`,
+                );
+                for (const row of r.rows) fp.setBucket(parseInt(row.b, 16), Number(row.n), row.s);
+                return fp;
+            },
+            async *rowsIn(buckets) {
+                const hex = [...buckets].filter((b) => b >= 0 && b < BUCKETS).map((b) => b.toString(16).padStart(3, "0"));
+                const r = await client.query(`SELECT ${names.join(", ")} FROM (${canonical}) r WHERE substr(h, 17, 3) = ANY($1)`, [hex]);
+                for (const row of r.rows) yield names.map((c) => row[c] as string | null);
+            },
+            commit: () => finish("COMMIT"),
+            rollback: () => finish("ROLLBACK"),
+        };
+    } catch (err: any) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        const named = err?.code && typeof err.code === "string" && err.severity ? await nameFailure(client, job, err) : err;
+        open = false;
+        await client.end().catch(() => undefined);
+        throw named;
+    }
+}
+
+/**
+ * A PostgreSQL error as the row it is about. COPY names its line (the n-th row sent, found again
+ * by key); a foreign key fails at the end of the COPY, so its row is found in the source by the
+ * value PostgreSQL's detail names.
+ */
+async function nameFailure(client: Client, job: LoadJob, err: any): Promise<Error> {
+    const { plan } = job;
+    const where = /COPY [^,]+, line (\d+)(?:, column ([^:]+): ([\s\S]*))?/.exec(err.where ?? "");
+    const key = /^Key \((.+)\)=\(([\s\S]*)\) (is not present in table "(.+)"|already exists)\.$/.exec(err.detail ?? "");
+    let row: RawValue[] | undefined;
+    let columns: string[] = [];
+    let values: (string | null)[] = [];
+    if (where) {
+        row = await job.rowOnLine(Number(where[1])).catch(() => undefined);
+        if (where[2]) {
+            columns = [where[2]];
+            values = [where[3].replace(/^"([\s\S]*)"$/, "$1")];
+        }
+    }
+    if (key) {
+        const cols = key[1].split(", ");
+        const vals = key[2].split(", ");
+        if (!columns.length) {
+            columns = cols.length === vals.length ? cols : [key[1]];
+            values = cols.length === vals.length ? vals : [key[2]];
+        }
+        if (!row && key[4] && cols.length === vals.length) row = await job.rowWith(cols, vals).catch(() => undefined);
+    }
+    if (!columns.length && err.column) columns = [err.column];
+    if (!columns.length && err.constraint) {
+        const r = await client
+            .query(
+                `SELECT a.attname FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+                  WHERE c.conname = $1 AND c.conrelid = $2::regclass ORDER BY a.attnum`,
+                [err.constraint, `${AUTH_SCHEMA}.${quotePg(plan.table)}`],
+            )
+            .catch(() => ({ rows: [] as any[] }));
+        columns = r.rows.map((x: any) => x.attname);
+    }
+    if (row && columns.length && values.length < columns.length) {
+        values = columns.map((c) => {
+            const i = plan.select.findIndex((s) => s.name.toLowerCase() === c.toLowerCase());
+            const v = i >= 0 ? row![i] : undefined;
+            return v === undefined || v === null ? null : String(v);
+        });
+    }
+    const show = (v: string | null) => (v === null ? "NULL" : /^-?\d+(\.\d+)?$/.test(v) ? v : JSON.stringify(v));
+    const what = columns.length ? `${columns.length > 1 ? "columns" : "column"} ${columns.map((c, i) => `${c} = ${show(values[i] ?? null)}`).join(", ")}` : "";
+    const at = row ? `row ${rowName(plan, row)}` : where ? `COPY line ${where[1]} (no longer in memory, not found again in the source)` : "a row not found again in the source";
+    const detail = err.detail && !/^Failing row contains/.test(err.detail) ? ` (${err.detail})` : "";
+    const e = new Error(`${at}${what ? `: ${what}` : ""}: ${err.message}${detail}`);
+    (e as any).named = true;
+    return e;
+}

@@ -58,3 +58,41 @@ export class Progress {
         if (this.out.isTTY) this.out.write("\r\x1b[K");
     }
 }
+
+/**
+ * Several tables at once: in CI each prints its own tenths; on a terminal one line holds every
+ * table in flight, so concurrent bars do not overwrite each other.
+ */
+export class ProgressBoard {
+    private readonly active = new Map<Progress, string>();
+    private lastDraw = 0;
+
+    constructor(
+        private readonly out: ProgressSink,
+        private readonly now: () => number = Date.now,
+    ) {}
+
+    table(name: string, total: number): Progress {
+        if (!this.out.isTTY) return new Progress(this.out, name, total, this.now);
+        const board = this;
+        const p: Progress = new Progress({ isTTY: false, write: () => true }, name, total, this.now);
+        const add = p.add.bind(p);
+        p.add = (n: number) => {
+            add(n);
+            board.draw(false);
+        };
+        p.finish = () => {
+            board.active.delete(p);
+            board.draw(true);
+        };
+        this.active.set(p, name);
+        return p;
+    }
+
+    private draw(force: boolean): void {
+        if (!force && this.now() - this.lastDraw < 100) return;
+        this.lastDraw = this.now();
+        const lines = [...this.active.keys()].map((p) => p.line());
+        this.out.write(`\r${lines.join(" | ")}\x1b[K`);
+    }
+}

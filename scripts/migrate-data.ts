@@ -1,6 +1,7 @@
 // npm run migrate-data -- --source mysql://user:pw@host:3306/synter --postgres postgresql://... \
 //   --bigquery-project synter-prod [--bigquery-dataset synter_analytics] [--tables users,events]
-//   [--dry-run] [--datetime-offset +00:00] [--state migrate-data.state.json] [--force] [--report-json FILE]
+//   [--dry-run] [--datetime-offset +00:00] [--zero-dates error|null] [--parallel 4]
+//   [--state migrate-data.state.json] [--force] [--report-json FILE]
 // Exit 0: every table verified (or skipped as verified before); 1: a table failed or its
 // checksum did not match; 2: bad input, nothing written.
 import * as fs from "fs";
@@ -8,11 +9,12 @@ import { ALL_TABLES, MoveInputError, moveData, TableReport } from "../datamove/m
 
 const HELP = `usage: npm run migrate-data -- --source <mysql-url> [--postgres <postgres-url>] [--bigquery-project <id>]
   [--bigquery-dataset synter_analytics] [--bigquery-location US] [--tables ${ALL_TABLES.join(",")}]
-  [--dry-run] [--datetime-offset +00:00] [--state migrate-data.state.json] [--force] [--report-json <file>]
+  [--dry-run] [--datetime-offset +00:00] [--zero-dates error|null] [--parallel 4]
+  [--state migrate-data.state.json] [--force] [--report-json <file>]
 URLs may also come from MIGRATE_SOURCE_URL and MIGRATE_POSTGRES_URL (keeps passwords out of shell history).`;
 
 const FLAGS = new Set(["--dry-run", "--force", "--help"]);
-const VALUES = new Set(["--source", "--postgres", "--bigquery-project", "--bigquery-dataset", "--bigquery-location", "--tables", "--datetime-offset", "--state", "--report-json"]);
+const VALUES = new Set(["--source", "--postgres", "--bigquery-project", "--bigquery-dataset", "--bigquery-location", "--tables", "--datetime-offset", "--zero-dates", "--parallel", "--state", "--report-json"]);
 
 export function parseArgs(argv: string[]): Record<string, string | boolean> {
     const out: Record<string, string | boolean> = {};
@@ -52,6 +54,16 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(HELP + "\n");
         return 0;
     }
+    const zeroDates = (args["zero-dates"] as string | undefined) ?? "error";
+    const parallel = Number(args.parallel ?? 4);
+    if (zeroDates !== "error" && zeroDates !== "null") {
+        process.stderr.write(`migrate-data: --zero-dates ${zeroDates}: expected error or null\n`);
+        return 2;
+    }
+    if (!Number.isInteger(parallel) || parallel < 1) {
+        process.stderr.write(`migrate-data: --parallel ${args.parallel}: expected a whole number from 1\n`);
+        return 2;
+    }
     const source = (args.source as string) ?? process.env.MIGRATE_SOURCE_URL;
     if (!source) {
         process.stderr.write(`migrate-data: --source is required\n${HELP}\n`);
@@ -67,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
             tables: typeof args.tables === "string" ? args.tables.split(",").map((t) => t.trim()).filter(Boolean) : [],
             dryRun: args["dry-run"] === true,
             datetimeOffset: (args["datetime-offset"] as string) ?? "+00:00",
+            zeroDates,
+            parallel,
             state: (args.state as string) ?? "migrate-data.state.json",
             force: args.force === true,
             out: process.stderr,
@@ -74,11 +88,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(table(reports) + "\n");
         if (typeof args["report-json"] === "string") fs.writeFileSync(args["report-json"], JSON.stringify(reports, null, 2) + "\n");
         for (const r of reports) if (r.error) process.stderr.write(`migrate-data: ${r.error}\n`);
-        const bad = reports.filter((r) => r.status === "mismatch" || r.status === "failed");
-        for (const r of reports.filter((x) => x.status === "mismatch")) {
-            process.stderr.write(`migrate-data: ${r.table}: ${r.sourceRows} rows / checksum ${r.sourceChecksum} read, ${r.targetRows} rows / checksum ${r.targetChecksum} in ${r.target}\n`);
-        }
-        return bad.length ? 1 : 0;
+        return reports.some((r) => r.status === "mismatch" || r.status === "failed" || r.status === "stopped") ? 1 : 0;
     } catch (err: any) {
         process.stderr.write(`migrate-data: ${err.message}\n`);
         return err instanceof MoveInputError ? 2 : 1;
