@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { RAILWAY_API_URL } from "./components/railway/client";
+import { RAILWAY_ID } from "./components/railway/variables";
 
 /** Deployment environments; `prod` enforces the strict settings. */
 export const ENVIRONMENTS = ["dev", "prod"] as const;
@@ -57,6 +59,15 @@ export interface StackConfig {
         readonly appRole: string;
     };
     readonly redisUrl: pulumi.Output<string>;
+    /** The application's Railway service, whose variables `pulumi up` sets; undefined when not configured. */
+    readonly railway?: {
+        readonly projectId: string;
+        readonly environmentId: string;
+        readonly serviceId: string;
+        readonly token: pulumi.Output<string>;
+        readonly apiUrl: string;
+        readonly removeOnDelete: boolean;
+    };
 }
 
 /** A configuration value that is present but not allowed; the message names key, value and what is allowed. */
@@ -177,6 +188,36 @@ export function loadStackConfig(): StackConfig {
     }
     const redisUrl = pulumi.secret(redisRaw);
 
+    // Railway is off unless configured; then the three ids and the token are all required, and the
+    // token must be encrypted in the stack file. Only this machine may be reached over plain http.
+    const apiUrlShape = /^(https:\/\/\S+|http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/\S*)?)$/;
+    const railwayApiUrl = matching("railwayApiUrl", apiUrlShape, `must be an https:// URL such as ${RAILWAY_API_URL} (http:// only for localhost or 127.0.0.1)`, RAILWAY_API_URL);
+    const railwayRemoveOnDelete = bool("railwayRemoveOnDelete", false);
+    const railwayIds = { railwayProjectId: cfg.get("railwayProjectId") ?? "", railwayEnvironmentId: cfg.get("railwayEnvironmentId") ?? "", railwayServiceId: cfg.get("railwayServiceId") ?? "" };
+    const railwayToken = cfg.get("railwayToken") ?? "";
+    let railway: StackConfig["railway"];
+    if (railwayToken || Object.values(railwayIds).some((v) => v !== "")) {
+        const together = "railwayProjectId, railwayEnvironmentId, railwayServiceId and railwayToken are set together or not at all";
+        for (const [key, value] of Object.entries(railwayIds)) {
+            if (value === "") throw new ConfigError(k(key), null, `is required: ${together}`);
+            if (!RAILWAY_ID.test(value)) throw new ConfigError(k(key), value, "must be a Railway id: a UUID, as the Railway dashboard copies it");
+        }
+        const setIt = "`pulumi config set --secret railwayToken <project token>`";
+        if (railwayToken === "") throw new ConfigError(k("railwayToken"), null, `is required: ${together}; set it with ${setIt}`);
+        // The SDK knows which keys were set with --secret but does not type the question; a token in
+        // clear would sit in the stack file, in the repository.
+        const isSecret = (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret(k("railwayToken"));
+        if (!isSecret) throw new ConfigError(k("railwayToken"), "[not shown]", `must be stored encrypted: set it with ${setIt}`);
+        railway = {
+            projectId: railwayIds.railwayProjectId,
+            environmentId: railwayIds.railwayEnvironmentId,
+            serviceId: railwayIds.railwayServiceId,
+            token: pulumi.secret(railwayToken),
+            apiUrl: railwayApiUrl,
+            removeOnDelete: railwayRemoveOnDelete,
+        };
+    }
+
     return {
         namespace,
         gcpProject,
@@ -188,5 +229,6 @@ export function loadStackConfig(): StackConfig {
         migration: { phase, backupDatasetId, snapshotExpirationDays, parityTolerance, maximumBytesBilled },
         postgres: { host: pgHost, port: pgPort, adminUser, adminPassword, sslMode, database, appRole },
         redisUrl,
+        railway,
     };
 }

@@ -7,6 +7,7 @@ import { AuthDatabase } from "./components/authDatabase";
 import { readMigrations } from "./components/postgres";
 import { migrationInputs, migrationSteps as planSteps, phaseLayout, SchemaMigration, tablesMadeBySteps } from "./components/migration";
 import { ProjectServices } from "./components/projectServices";
+import { RailwayVariables } from "./components/railway";
 import { AnalyticsServiceAccount } from "./components/serviceAccount";
 import { readSqlFolder } from "./components/sql";
 import { loadStackConfig } from "./config";
@@ -95,3 +96,13 @@ export const REDIS_URL = cfg.redisUrl;
 export const serviceAccountEmail = serviceAccount.email;
 export const migrationPhase = cfg.migration.phase;
 export const migrationSteps = steps;
+
+// 6. When configured, the same variables on the application's Railway service, once the database
+// and the identity they point at are complete; the key only when one is created.
+if (cfg.railway) {
+    new RailwayVariables(
+        "app",
+        { ...cfg.railway, variables: { POSTGRES_URL, BIGQUERY_PROJECT_ID, BIGQUERY_DATASET, GOOGLE_APPLICATION_CREDENTIALS: serviceAccount.privateKeyBase64, REDIS_URL } },
+        { dependsOn: [auth, serviceAccount] },
+    );
+}

@@ -7,6 +7,8 @@ export const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic/";
 export const MIGRATION_MODULE = "synter-migration";
 /** Module of the Postgres schema migrations. */
 export const POSTGRES_MODULE = "synter-postgres";
+/** Module of the application's variables on Railway. */
+export const RAILWAY_MODULE = "synter-railway";
 
 export const dynamicType = (module: string, type: string) => `${DYNAMIC_PREFIX}${module}:${type}`;
 
@@ -20,3 +22,5 @@ export const MIGRATION_TYPES = {
 } as const;
 
 export const SCHEMA_MIGRATIONS_TYPE = dynamicType(POSTGRES_MODULE, "SchemaMigrations");
+
+export const RAILWAY_VARIABLES_TYPE = dynamicType(RAILWAY_MODULE, "ServiceVariables");

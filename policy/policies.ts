@@ -1,6 +1,6 @@
 // The synter-infra policy pack's rules, kept apart from index.ts so tests can import them
 // without starting a policy server (constructing a PolicyPack starts one).
-import { DYNAMIC_PREFIX, MIGRATION_TYPES, SCHEMA_MIGRATIONS_TYPE } from "../components/dynamicTypes";
+import { DYNAMIC_PREFIX, MIGRATION_TYPES, RAILWAY_VARIABLES_TYPE, SCHEMA_MIGRATIONS_TYPE } from "../components/dynamicTypes";
 import { qualifiedName } from "../components/migration/ddl";
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
@@ -17,6 +17,7 @@ export const KNOWN_DYNAMIC_TYPES: Readonly<Record<string, readonly string[]>> = 
     [MIGRATION_TYPES.TableRename]: ["from", "to"],
     [MIGRATION_TYPES.TableRestore]: ["snapshot", "target"],
     [SCHEMA_MIGRATIONS_TYPE]: ["migrations", "target"],
+    [RAILWAY_VARIABLES_TYPE]: ["projectId", "environmentId", "serviceId", "token", "variables"],
 };
 
 const isView = (props: Record<string, any>) => !!props.view || !!props.materializedView;

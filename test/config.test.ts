@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { stackConfig } from "../plan/runtime";
 import { runStack, stackError } from "./support/program";
 
+const RAILWAY_UUID = "0b7cfa3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
+
 // Each bad value fails before any resource is registered, naming the key, the value and what is allowed.
 describe("bad stack configuration", () => {
     const cases: [string, Record<string, string>, string][] = [
@@ -19,6 +21,13 @@ describe("bad stack configuration", () => {
         ["public dataset reader", { datasetReaders: '["allUsers"]' }, 'Invalid stack configuration synter-infra:datasetReaders = ["allUsers"]: must be a list of IAM members such as group:analysts@example.com (no allUsers or allAuthenticatedUsers).'],
         ["phase needs legacy tables", { legacyTables: "none", migrationPhase: "cutover" }, 'Invalid stack configuration synter-infra:migrationPhase = "cutover": needs legacy tables to migrate from; with synter-infra:legacyTables = "none" only parallel and complete are allowed.'],
         ["backup dataset equals dataset", { backupDatasetId: "synter_analytics" }, 'Invalid stack configuration synter-infra:backupDatasetId = "synter_analytics": must differ from synter-infra:datasetId.'],
+        ["Railway ids without the others", { railwayProjectId: RAILWAY_UUID }, "Invalid stack configuration synter-infra:railwayEnvironmentId = null: is required: railwayProjectId, railwayEnvironmentId, railwayServiceId and railwayToken are set together or not at all."],
+        ["Railway token without the ids", { railwayToken: "tok" }, "Invalid stack configuration synter-infra:railwayProjectId = null: is required: railwayProjectId, railwayEnvironmentId, railwayServiceId and railwayToken are set together or not at all."],
+        ["Railway id not a UUID", { railwayProjectId: "synter-prod", railwayEnvironmentId: RAILWAY_UUID, railwayServiceId: RAILWAY_UUID }, 'Invalid stack configuration synter-infra:railwayProjectId = "synter-prod": must be a Railway id: a UUID, as the Railway dashboard copies it.'],
+        ["Railway ids without a token", { railwayProjectId: RAILWAY_UUID, railwayEnvironmentId: RAILWAY_UUID, railwayServiceId: RAILWAY_UUID }, "Invalid stack configuration synter-infra:railwayToken = null: is required: railwayProjectId, railwayEnvironmentId, railwayServiceId and railwayToken are set together or not at all; set it with `pulumi config set --secret railwayToken <project token>`."],
+        ["Railway token stored in clear", { railwayProjectId: RAILWAY_UUID, railwayEnvironmentId: RAILWAY_UUID, railwayServiceId: RAILWAY_UUID, railwayToken: "clear-token-4f1d" }, 'Invalid stack configuration synter-infra:railwayToken = "[not shown]": must be stored encrypted: set it with `pulumi config set --secret railwayToken <project token>`.'],
+        ["railwayApiUrl over plain http", { railwayApiUrl: "http://backboard.railway.com/graphql/v2" }, 'Invalid stack configuration synter-infra:railwayApiUrl = "http://backboard.railway.com/graphql/v2": must be an https:// URL such as https://backboard.railway.com/graphql/v2 (http:// only for localhost or 127.0.0.1).'],
+        ["railwayRemoveOnDelete", { railwayRemoveOnDelete: "yes" }, 'Invalid stack configuration synter-infra:railwayRemoveOnDelete = "yes": must be true or false.'],
     ];
     it.each(cases)("%s", async (_name, overrides, message) => {
         expect(await stackError("dev", overrides)).toBe(message);

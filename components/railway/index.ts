@@ -1,0 +1,4 @@
+export * from "./client";
+export * from "./variables";
+export * from "./provider";
+export * from "./railwayVariables";
