@@ -120,7 +120,7 @@ export function sourceKind(dataType: string, columnType: string): SourceKind | u
 /** "012.500" → "12.5", "-0.0" → "0", "7" → "7"; throws on anything but a plain decimal. */
 export function normalizeDecimal(text: string): string {
     const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
-    if (!m || (m[2] === "" && !m[3])) throw new Error(`'${text}' is not a decimal number`);
+    if (!m || (m[2] === "" && !m[3])) throw new Error("not a decimal number");
     const whole = m[2].replace(/^0+(?=\d)/, "") || "0";
     const frac = (m[3] ?? "").replace(/0+$/, "");
     const zero = whole === "0" && frac === "";
@@ -439,29 +439,31 @@ export function canonicalInet(text: string): string {
     let bits = max;
     if (slash >= 0) {
         const b = text.slice(slash + 1);
-        if (!/^\d{1,3}$/.test(b) || +b > max) throw new Error(`'${text}' is not an IP address: bad prefix length`);
+        if (!/^(0|[1-9]\d{0,2})$/.test(b) || +b > max) throw new Error("not an IP address: bad prefix length");
         bits = +b;
     }
-    return `${v6 ? ipv6Text(parseIpv6(addr, text)) : ipv4Text(parseIpv4(addr, text))}/${bits}`;
+    return `${v6 ? ipv6Text(parseIpv6(addr)) : ipv4Text(parseIpv4(addr))}/${bits}`;
 }
 
-function parseIpv4(addr: string, whole: string): number[] {
+/** Dotted IPv4; PostgreSQL takes leading zeros in an IPv4 address but not in an IPv6 one's IPv4 tail. */
+function parseIpv4(addr: string, leadingZeros = true): number[] {
     const parts = addr.split(".");
-    if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || +p > 255)) throw new Error(`'${whole}' is not an IP address`);
+    const octet = leadingZeros ? /^\d{1,3}$/ : /^(0|[1-9]\d{0,2})$/;
+    if (parts.length !== 4 || parts.some((p) => !octet.test(p) || +p > 255)) throw new Error("not an IP address");
     return parts.map(Number);
 }
 
 const ipv4Text = (octets: number[]) => octets.join(".");
 
-function parseIpv6(addr: string, whole: string): number[] {
-    const bad = () => new Error(`'${whole}' is not an IP address`);
+function parseIpv6(addr: string): number[] {
+    const bad = () => new Error("not an IP address");
     let tail: number[] = [];
     let body = addr;
     const lastColon = addr.lastIndexOf(":");
     const last = addr.slice(lastColon + 1);
     if (last.includes(".")) {
         // A dotted IPv4 tail is the last two words; "::" just before it stays part of the body.
-        const o = parseIpv4(last, whole);
+        const o = parseIpv4(last, false);
         tail = [(o[0] << 8) | o[1], (o[2] << 8) | o[3]];
         body = addr[lastColon - 1] === ":" ? addr.slice(0, lastColon + 1) : addr.slice(0, lastColon);
     }
