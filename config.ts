@@ -149,7 +149,10 @@ export function loadStackConfig(): StackConfig {
     if (legacyTables === "none" && phase !== "parallel" && phase !== "complete") {
         throw new ConfigError(k("migrationPhase"), phase, `needs legacy tables to migrate from; with ${k("legacyTables")} = "none" only parallel and complete are allowed`);
     }
-    const backupDatasetId = matching("backupDatasetId", BQ_ID, "must be letters, digits and underscores only", `${datasetId}_backup`);
+    // Pulumi requires every key declared without a default, so the derived default is declared as "".
+    const backupRaw = cfg.get("backupDatasetId") || `${datasetId}_backup`;
+    if (!BQ_ID.test(backupRaw)) throw new ConfigError(k("backupDatasetId"), backupRaw, "must be letters, digits and underscores only");
+    const backupDatasetId = backupRaw;
     if (backupDatasetId === datasetId) {
         throw new ConfigError(k("backupDatasetId"), backupDatasetId, `must differ from ${k("datasetId")}`);
     }

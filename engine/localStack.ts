@@ -122,7 +122,7 @@ export class LocalStack {
             const source = path.join(PROJECT_ROOT, `Pulumi.${options.stack}.yaml`);
             if (!fs.existsSync(source)) throw new Error(`no stack file Pulumi.${options.stack}.yaml in the project`);
             fs.copyFileSync(source, s.configFile);
-            await s.must(["stack", "init", options.stack, "--secrets-provider", "passphrase"]);
+            await s.must(["stack", "init", "--secrets-provider", "passphrase"]);
             const e = options.endpoints;
             s.setConfig({
                 "synter-infra:postgresHost": e.postgres.host,
@@ -214,10 +214,8 @@ export class LocalStack {
      * check (the phase gate's) stops the update before anything changes. The event log tells
      * what happened to each resource.
      */
-    async up(options: RunOptions & { eventLog?: string; extra?: readonly string[] } = {}): Promise<CommandResult> {
-        const log = options.eventLog ?? path.join(this.options.workDir, "up-events.jsonl");
-        fs.rmSync(log, { force: true });
-        return this.run(["up", "--yes", "--event-log", log, ...(options.extra ?? [])], options);
+    async up(options: RunOptions & { extra?: readonly string[] } = {}): Promise<CommandResult> {
+        return this.run(["up", "--yes", "--json", ...(options.extra ?? [])], options);
     }
 
     /** `pulumi preview`, optionally with `--expect-no-changes` and `--json`. */
@@ -238,14 +236,12 @@ export class LocalStack {
         return JSON.parse(r.stdout);
     }
 
-    /** Resources of the stack's last update, by operation, from the event log of `up`. */
-    static changeSummary(eventLog: string): Record<string, number> {
-        if (!fs.existsSync(eventLog)) return {};
-        for (const line of fs.readFileSync(eventLog, "utf8").split("\n").reverse()) {
-            if (!line.trim()) continue;
-            const ev = JSON.parse(line);
-            if (ev.summaryEvent) return ev.summaryEvent.resourceChanges ?? {};
+    /** Resources of an update by operation, from the JSON that `up --json` prints. */
+    static changeSummary(up: CommandResult): Record<string, number> {
+        try {
+            return JSON.parse(up.stdout).changeSummary ?? {};
+        } catch {
+            return {};
         }
-        return {};
     }
 }

@@ -230,9 +230,8 @@ export async function rehearseIn(env: LocalEnvironment, options: RehearsalOption
             seeded = true;
         }
         const started = Date.now();
-        const eventLog = `${env.dir}/${options.stack}/up-${results.length}-${phase}.jsonl`;
-        const up = await stack.up({ eventLog, onLine: (l) => log(`  ${l}`) });
-        const upCheck = { ok: up.code === 0, detail: up.code === 0 ? "succeeded" : tail(up.stdout + up.stderr, 25), seconds: (Date.now() - started) / 1000, changes: LocalStack.changeSummary(eventLog) };
+        const up = await stack.up();
+        const upCheck = { ok: up.code === 0, detail: up.code === 0 ? "succeeded" : tail(up.stdout + up.stderr, 25), seconds: (Date.now() - started) / 1000, changes: LocalStack.changeSummary(up) };
         let preview: Check = { ok: false, detail: "not run: the update failed" };
         if (upCheck.ok) {
             log(`phase ${phase}: pulumi preview --expect-no-changes`);
