@@ -10,7 +10,7 @@
 // Rows come in as JSON text (read with warehouse/json.ts, so no number passes through a double),
 // go to ZetaSQL as ValueProto, come back from it, and go out in the REST API's f/v form.
 import { decodeBigNumeric, decodeNumeric, encodeBigNumeric, encodeNumeric, packDatetime, packTime, TypeProto, typeKindName, unpackDatetime, unpackTime } from "../zetasql/values";
-import { parseRaw, Raw } from "./json";
+import { parseRaw, plain, Raw } from "./json";
 import type { Field } from "./schema";
 
 export type Cell = null | string | number | boolean | Cell[] | { [field: string]: Cell };
@@ -93,7 +93,8 @@ export function canonicalDecimal(text: string): string {
     return `${m[1] === "-" && !zero ? "-" : ""}${whole}${frac ? "." + frac : ""}`;
 }
 
-const describe = (raw: Raw, text: string) => text.slice(raw.start, raw.end);
+/** A node's JSON as written; rows built in-process have no text, so theirs is rendered. */
+const describe = (raw: Raw, text: string) => (text ? text.slice(raw.start, raw.end) : JSON.stringify(plain(raw)));
 
 /** One leaf from its JSON node, or a RowProblem in BigQuery's words. */
 function leafFromRaw(f: Field, raw: Raw, text: string, name: string): Cell {
@@ -218,10 +219,24 @@ export function rowFromRaw(fields: readonly Field[], raw: Raw, text: string, opt
     return row;
 }
 
-/** A row given as a JavaScript object (in-process seeding): the same checks, through its JSON text. */
+/** A JavaScript value as a JSON node (no source text): bigint and finite numbers keep their digits. */
+function nodeOf(v: unknown): Raw {
+    if (v === null || v === undefined) return { t: "null", start: 0, end: 0 };
+    if (typeof v === "string") return { t: "str", value: v, start: 0, end: 0 };
+    if (typeof v === "bigint") return { t: "num", text: v.toString(), start: 0, end: 0 };
+    if (typeof v === "number") return Number.isFinite(v) ? { t: "num", text: String(v), start: 0, end: 0 } : { t: "str", value: String(v), start: 0, end: 0 };
+    if (typeof v === "boolean") return { t: "bool", value: v, start: 0, end: 0 };
+    if (v instanceof Date) return { t: "str", value: v.toISOString(), start: 0, end: 0 };
+    if (Array.isArray(v)) return { t: "arr", items: v.map(nodeOf), start: 0, end: 0 };
+    return { t: "obj", entries: Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, nodeOf(x)] as const), start: 0, end: 0 };
+}
+
+/**
+ * A row given as a JavaScript object (in-process seeding), with the checks of a load. A JSON
+ * column takes its JSON text as a string, or any other value as the JSON it serializes to.
+ */
 export function rowFromObject(fields: readonly Field[], row: Record<string, unknown>): Row {
-    const text = JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-    return rowFromRaw(fields, parseRaw(text), text);
+    return rowFromRaw(fields, nodeOf(row), "");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,5 +4,5 @@ export { WarehouseControl } from "./control";
 export { BigQueryError } from "./errors";
 export type { Cell, Row } from "./cells";
 export type { Field } from "./schema";
-export type { JobLogEntry } from "./store";
+export type { JobLogEntry, StoreJson } from "./store";
 export type { StatementResult } from "./query";

@@ -12,6 +12,7 @@
 // while their tables are unchanged, so repeated queries do not send the same rows again.
 import { TypeProto } from "../zetasql/values";
 import { ZetaSqlServer, zetaSqlMessage } from "../zetasql/server";
+import { encodeTableContent, encodeValue } from "../zetasql/wire";
 import { Cell, cellToValue, Row, RowProblem, timestampMicros, valueToCell } from "./cells";
 import { BigQueryError, duplicate, invalid, invalidQuery, notFound, unsupported } from "./errors";
 import { Field, fieldOfZetaType, findField, zetaTypeOf } from "./schema";
@@ -74,7 +75,8 @@ interface Scan {
 
 interface Materialized {
     readonly column: { name: string; type: TypeProto }[];
-    readonly row: { cell: Record<string, unknown>[] }[];
+    /** Rows of encoded ValueProto cells (zetasql/wire.ts). */
+    readonly row: readonly (readonly Buffer[])[];
     /** Identifies these contents; undefined when they are computed afresh (a view) and not worth keeping. */
     readonly version?: string;
 }
@@ -112,6 +114,16 @@ function rangeOf(node: any): { start: number; end: number } | undefined {
         if (r) return { start: Number(r.start), end: Number(r.end) };
     }
     return undefined;
+}
+
+/** A ValueProto from a response (with the client's `value` oneof marker and Longs) in the plain form encodeValue takes. */
+function stripOneof(v: any): Record<string, unknown> {
+    const which = v?.value as string | undefined;
+    if (!which) return {};
+    const x = v[which];
+    if (which === "arrayValue") return { arrayValue: { element: (x.element ?? []).map(stripOneof) } };
+    if (which === "structValue") return { structValue: { field: (x.field ?? []).map(stripOneof) } };
+    return { [which]: x };
 }
 
 /** The parse location of an expression or scan wrapped in its proto's oneof records. */
@@ -164,11 +176,19 @@ function analysisError(err: unknown): BigQueryError {
     return invalidQuery(message, at ? "query" : undefined);
 }
 
+/** An evaluation error in BigQuery's words; a server that died mid-statement is said so. */
+function evaluatorError(err: unknown): BigQueryError {
+    const message = zetaSqlMessage(err).replace(/\s*\[at (\d+):(\d+)\]/, " at [$1:$2]");
+    if ((err as { code?: number })?.code === 14) return invalidQuery(`ZetaSQL's evaluator stopped while running this statement (${message}); the next statement starts a new one`);
+    return invalidQuery(message);
+}
+
 export class QueryEngine {
     private readonly analysisCatalogues = new Map<string, { shape: number; id: Promise<unknown> }>();
     private readonly evalCatalogues = new Map<string, Promise<unknown>>();
-    private readonly encoded = new Map<string, { version: string; rows: { cell: Record<string, unknown>[] }[] }>();
+    private readonly encodedColumns = new Map<string, { version: string; columns: Map<number, Buffer[]> }>();
     private emptyCatalogue?: Promise<unknown>;
+    private generation = -1;
 
     constructor(
         private readonly store: Store,
@@ -181,7 +201,7 @@ export class QueryEngine {
         if (this.emptyCatalogue) ids.push(this.emptyCatalogue);
         this.analysisCatalogues.clear();
         this.evalCatalogues.clear();
-        this.encoded.clear();
+        this.encodedColumns.clear();
         await Promise.all(ids.map((p) => p.then((id) => this.zeta.client.unRegisterCatalog({ registeredId: id })).catch(() => undefined)));
     }
 
@@ -189,11 +209,23 @@ export class QueryEngine {
         return this.zeta.languageOptions(STATEMENT_KINDS, EXTRA_FEATURES);
     }
 
+    /** A server that died took its catalogues along: start a new one and forget their ids. */
+    private async ready(): Promise<void> {
+        await this.zeta.ready();
+        if (this.generation === this.zeta.generation) return;
+        this.generation = this.zeta.generation;
+        this.analysisCatalogues.clear();
+        this.evalCatalogues.clear();
+        this.emptyCatalogue = undefined;
+    }
+
     private async analyzerOptions(): Promise<Record<string, unknown>> {
         return {
             languageOptions: await this.languageOptions(),
             parseLocationRecordType: "PARSE_LOCATION_RECORD_CODE_SEARCH",
             errorMessageMode: "ERROR_MESSAGE_ONE_LINE",
+            // Scans then list only the columns a statement reads, and only those are sent to the evaluator.
+            pruneUnusedColumns: true,
             // BigQuery's default time zone; ZetaSQL's is America/Los_Angeles.
             defaultTimezone: "UTC",
             allowedHintsAndOptions: { disallowUnknownOptions: true, disallowDuplicateOptionNames: true, option: TABLE_OPTIONS.map((o) => ({ name: o.name, type: o.type })) },
@@ -272,6 +304,7 @@ export class QueryEngine {
 
     /** The resolved statement, or BigQuery's error for it. */
     async analyze(sql: string, project: string): Promise<Resolved> {
+        await this.ready();
         const options = await this.analyzerOptions();
         const catalogId = await this.analysisCatalogue(project);
         try {
@@ -367,27 +400,46 @@ export class QueryEngine {
     // -----------------------------------------------------------------------------------------
     // Evaluation
 
-    private encode(t: TableRecord): Materialized {
+    /** One column of a table as encoded ValueProto cells, once per version of the table. */
+    private encodedColumn(t: TableRecord, index: number): Buffer[] {
         const key = tableKey(t.projectId, t.datasetId, t.tableId);
-        const version = `${key}@${t.version}@${t.etag}`;
-        let cached = this.encoded.get(key);
+        const version = `${t.version}@${t.etag}`;
+        let cached = this.encodedColumns.get(key);
         if (!cached || cached.version !== version) {
+            cached = { version, columns: new Map() };
+            this.encodedColumns.set(key, cached);
+        }
+        let cells = cached.columns.get(index);
+        if (!cells) {
+            const f = t.schema[index];
             try {
-                cached = { version, rows: t.rows.map((r) => ({ cell: t.schema.map((f) => cellToValue(f, r[f.name] ?? (f.mode === "REPEATED" ? [] : null))) })) };
+                cells = t.rows.map((r) => encodeValue(cellToValue(f, r[f.name] ?? (f.mode === "REPEATED" ? [] : null))));
             } catch (err) {
                 if (err instanceof RowProblem) throw invalidQuery(`${tableLabel(t)}: ${err.message}`);
                 throw err;
             }
-            this.encoded.set(key, cached);
+            cached.columns.set(index, cells);
         }
-        return { column: this.columnsOf(t.schema), row: cached.rows, version };
+        return cells;
+    }
+
+    /** The columns `columns` of a stored table (all when undefined) as the evaluator takes them. */
+    private encode(t: TableRecord, columns?: readonly string[]): Materialized {
+        const wanted = columns ? new Set(columns.map((c) => c.toLowerCase())) : undefined;
+        const indices = t.schema.map((f, i) => (wanted && !wanted.has(f.name.toLowerCase()) ? -1 : i)).filter((i) => i >= 0);
+        const cells = indices.map((i) => this.encodedColumn(t, i));
+        return {
+            column: indices.map((i) => ({ name: t.schema[i].name, type: zetaTypeOf(t.schema[i]) })),
+            row: t.rows.map((_, r) => cells.map((c) => c[r])),
+            version: `${tableKey(t.projectId, t.datasetId, t.tableId)}@${t.version}@${t.etag}:${indices.join(",")}`,
+        };
     }
 
     /** A table's contents as the evaluator takes them; a view is evaluated (views on views recursively). */
-    private async materialize(name: string, stack: readonly string[]): Promise<Materialized> {
+    private async materialize(name: string, stack: readonly string[], columns?: readonly string[]): Promise<Materialized> {
         const t = this.record(name);
         if (!t) throw notFound(`Not found: Table ${name} was not found in location US`);
-        if (t.type !== "VIEW") return this.encode(t);
+        if (t.type !== "VIEW") return this.encode(t, columns);
         if (stack.includes(name)) throw invalidQuery(`View ${tableLabel(t)} refers to itself through ${stack.join(" -> ")}`);
         if (t.meta.view?.useLegacySql) throw invalidQuery(`View ${tableLabel(t)} is written in legacy SQL, which the local warehouse does not run`);
         const resolved = await this.analyze(t.meta.view.query, t.projectId);
@@ -400,7 +452,8 @@ export class QueryEngine {
         if (column.length !== t.schema.length || column.some((c: { type: TypeProto }, i: number) => !same(c.type, zetaTypeOf(t.schema[i])))) {
             throw invalidQuery(`View ${tableLabel(t)}: its query's columns no longer match the view's schema; recreate the view`);
         }
-        return { column: this.columnsOf(t.schema), row: response.content?.tableData?.row ?? [] };
+        const row = (response.content?.tableData?.row ?? []).map((r: any) => (r.cell ?? []).map((c: any) => encodeValue(stripOneof(c))));
+        return { column: this.columnsOf(t.schema), row };
     }
 
     /** Runs a resolved query on the stored rows; `response` is ZetaSQL's EvaluateQuery answer. */
@@ -408,7 +461,10 @@ export class QueryEngine {
         const scans = this.scans(resolved.node);
         const names = [...new Set(scans.map((s) => s.name))];
         const contents = new Map<string, Materialized>();
-        for (const n of names) contents.set(n, await this.materialize(n, stack));
+        for (const n of names) {
+            const columns = [...new Set(scans.filter((x) => x.name === n).flatMap((x) => x.columns.map((c) => c.name)))];
+            contents.set(n, await this.materialize(n, stack, columns));
+        }
         const sql = this.rewrite(resolved.sql, scans);
         const options = await this.analyzerOptions();
         const languageOptions = await this.languageOptions();
@@ -420,8 +476,9 @@ export class QueryEngine {
         const fresh = !catalogue;
         if (!catalogue) {
             const table = names.map((n) => ({ name: n, column: contents.get(n)!.column }));
-            const tableContent = Object.fromEntries(names.map((n) => [n, { tableData: { row: contents.get(n)!.row } }]));
-            catalogue = this.zeta.client.registerCatalog({ simpleCatalog: { name: "evaluation", table, builtinFunctionOptions: { languageOptions } }, tableContent }).then((r: any) => r.registeredId);
+            const tableContent = new Map(names.map((n) => [n, encodeTableContent(contents.get(n)!.row)]));
+            const request = { simpleCatalog: { name: "evaluation", table, builtinFunctionOptions: { languageOptions } } };
+            catalogue = this.zeta.callWithContents<any>("RegisterCatalog", request, 4, tableContent).then((r) => r.registeredId);
             if (cacheable) this.keepEvalCatalogue(key, catalogue!);
         }
         const registeredCatalogId = await catalogue;
@@ -429,7 +486,7 @@ export class QueryEngine {
             const response = await this.zeta.call("evaluateQuery", { sql, options, registeredCatalogId });
             return { response };
         } catch (err) {
-            throw invalidQuery(zetaSqlMessage(err).replace(/\s*\[at (\d+):(\d+)\]/, " at [$1:$2]"));
+            throw evaluatorError(err);
         } finally {
             if (fresh && !cacheable) this.zeta.client.unRegisterCatalog({ registeredId: registeredCatalogId }).catch(() => undefined);
         }
@@ -866,22 +923,24 @@ export class QueryEngine {
         const names = [...new Set(scans.map((s) => s.name).concat(targetName))];
         const KEY = "__warehouse_row";
         const table: any[] = [];
-        const tableContent: Record<string, unknown> = {};
+        const tableContent = new Map<string, Buffer>();
         for (const n of names) {
             const m = await this.materialize(n, []);
             if (n === targetName && statementType !== "INSERT") {
                 table.push({ name: n, column: [...m.column, { name: KEY, type: { typeKind: "TYPE_INT64" }, isPseudoColumn: true }], primaryKeyColumnIndex: [m.column.length] });
-                tableContent[n] = { tableData: { row: m.row.map((r, i) => ({ cell: [...r.cell, { int64Value: String(i) }] })) } };
+                tableContent.set(n, encodeTableContent(m.row.map((r, i) => [...r, encodeValue({ int64Value: String(i) })])));
             } else {
                 table.push({ name: n, column: m.column });
-                tableContent[n] = { tableData: { row: m.row } };
+                tableContent.set(n, encodeTableContent(m.row));
             }
         }
         const languageOptions = await this.languageOptions();
+        // Column pruning is for reads; the evaluator writes whole rows (and crashes on pruned JSON columns).
+        const request = { sql: this.rewrite(resolved.sql, scans), options: { ...(await this.analyzerOptions()), pruneUnusedColumns: false }, simpleCatalog: { name: "modify", table, builtinFunctionOptions: { languageOptions } } };
         const response: any = await this.zeta
-            .call("evaluateModify", { sql: this.rewrite(resolved.sql, scans), options: await this.analyzerOptions(), simpleCatalog: { name: "modify", table, builtinFunctionOptions: { languageOptions } }, tableContent })
+            .callWithContents("EvaluateModify", request, 7, tableContent)
             .catch((err) => {
-                throw invalidQuery(zetaSqlMessage(err).replace(/\s*\[at (\d+):(\d+)\]/, " at [$1:$2]"));
+                throw evaluatorError(err);
             });
         const types = target.schema.map((f) => zetaTypeOf(f));
         const toRow = (cells: any[]): Row => Object.fromEntries(target.schema.map((f, i) => [f.name, valueToCell(types[i], cells[i])]));

@@ -342,6 +342,20 @@ export class LocalWarehouse {
         return this.store.log.filter((e) => e.kind === "query" && !e.dryRun && (e.outcome === "done" || e.outcome === "lost-after")).map((e) => e.statement ?? "");
     }
 
+    /** The whole store as it is now, to come back to with restore() (rows are shared, never copied). */
+    checkpoint(): StoreJson {
+        return copyState(this.store.toJSON());
+    }
+
+    /** Puts the store back as it was at the checkpoint, with no faults armed and no requests recorded. */
+    restore(checkpoint: StoreJson): void {
+        this.store.load(copyState(checkpoint));
+        this.requests.length = 0;
+        this.faults.length = 0;
+        this.store.changed();
+        this.flush();
+    }
+
     /** Empties the store, the logs and the faults. */
     reset(): void {
         this.store.clear();
@@ -966,6 +980,19 @@ export class LocalWarehouse {
     }
 }
 
+
+/**
+ * A copy of the store's state. Rows are immutable once stored (every change replaces the row or
+ * the array), so the arrays are copied and the rows shared; everything else is cloned.
+ */
+function copyState(s: StoreJson): StoreJson {
+    return {
+        datasets: structuredClone(s.datasets),
+        tables: s.tables.map((t) => ({ ...structuredClone({ ...t, rows: [] }), rows: t.rows.slice() })),
+        jobs: structuredClone(s.jobs),
+        log: structuredClone(s.log),
+    };
+}
 
 /** The load schema's fields in the table's terms, for the append compatibility check. */
 function mergeForAppend(table: readonly Field[], given: readonly Field[]): Field[] {

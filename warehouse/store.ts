@@ -429,10 +429,17 @@ export class Store {
         return t.streaming ? t.rows.slice(0, t.rows.length - t.streaming.rows) : t.rows;
     }
 
+    private readonly sizes = new WeakMap<TableRecord, { version: string; bytes: number }>();
+
+    /** The table's logical bytes (cells.ts rowBytes), counted once per version of it. */
     numBytes(t: TableRecord): number {
         if (t.billedBytes !== undefined) return t.billedBytes;
+        const version = `${t.version}@${t.etag}`;
+        const known = this.sizes.get(t);
+        if (known?.version === version) return known.bytes;
         let n = 0;
         for (const r of t.rows) n += rowBytes(t.schema, r);
+        this.sizes.set(t, { version, bytes: n });
         return n;
     }
 

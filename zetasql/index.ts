@@ -1,3 +1,4 @@
 export * from "./server";
 export * from "./values";
 export * from "./analyzer";
+export * from "./wire";

@@ -3,9 +3,12 @@
 // than each start their own: the second init would silently repoint the first user's client.
 // The server binary is started here rather than through the package's runServer, which copies
 // the server's output onto this process's stdout (the warehouse CLI promises one line there).
+// Should the server die, the next call that waits on ready() starts a new one; registered
+// catalogues die with it, which `generation` tells their owners.
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
 import * as path from "path";
+import { encodeContentMap } from "./wire";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const zetasql = require("@fivetrandevelopers/zetasql");
@@ -16,26 +19,32 @@ export const BIGQUERY_FEATURES = [
     "FEATURE_CREATE_SNAPSHOT_TABLE", "FEATURE_CREATE_TABLE_CLONE",
 ];
 
-/** The running server: the shared client and the raw gRPC service for calls the client does not wrap. */
+/** The process's server: the shared client and the raw gRPC service for calls the client does not wrap. */
 export interface ZetaSqlServer {
-    readonly port: number;
     /** ZetaSQLClient: analyze, registerCatalog, unRegisterCatalog, getLanguageOptions, ... */
     readonly client: any;
-    /** Calls any method of the ZetaSqlLocalService (evaluateQuery, buildSql, ...). */
+    /** Bumped each time a server (re)starts: catalogues registered before are gone. */
+    readonly generation: number;
+    /** Starts a new server if the last one died. */
+    ready(): Promise<void>;
+    /** Calls any method of the ZetaSqlLocalService by its client name (evaluateQuery, buildSql, ...). */
     call<T = any>(method: string, request: unknown): Promise<T>;
+    /**
+     * Calls a method whose request has a `map<string, TableContent>` field (RegisterCatalog 4,
+     * EvaluateQuery 7, EvaluateModify 7), with the contents already in wire format (zetasql/wire.ts).
+     */
+    callWithContents<T = any>(method: string, request: unknown, contentField: number, contents: ReadonlyMap<string, Buffer>): Promise<T>;
     /** Maximum language features plus BigQuery's, in external product mode, allowing these statement kinds. */
     languageOptions(statementKinds: readonly string[], extraFeatures?: readonly string[]): Promise<Record<string, unknown>>;
 }
 
-interface Running {
-    readonly server: ZetaSqlServer;
-    readonly child: ChildProcess;
-}
-
-let running: Promise<Running> | undefined;
-let current: Running | undefined;
+let child: ChildProcess | undefined;
+let starting: Promise<void> | undefined;
+let generation = 0;
 let users = 0;
 let exitHook = false;
+let base: Promise<any> | undefined;
+const languageCache = new Map<string, Promise<Record<string, unknown>>>();
 
 function serverBinary(): string {
     // The package ships one binary per platform; its own runServer picks the same way.
@@ -55,72 +64,90 @@ async function freePort(): Promise<number> {
     });
 }
 
-async function launch(): Promise<Running> {
+const alive = () => !!child && child.exitCode === null && child.signalCode === null;
+
+async function launch(): Promise<void> {
     const port = await freePort();
-    const child = spawn(serverBinary(), ["localhost", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+    const proc = spawn(serverBinary(), ["localhost", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
-    child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString("utf8")).slice(-4000)));
+    proc.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString("utf8")).slice(-4000)));
     // Neither the server nor its pipe may keep a finished process alive.
-    child.unref();
-    (child.stderr as unknown as { unref?: () => void }).unref?.();
-    child.once("exit", () => {
-        if (current?.child === child) running = undefined;
-    });
+    proc.unref();
+    (proc.stderr as unknown as { unref?: () => void }).unref?.();
     if (!exitHook) {
         exitHook = true;
-        process.once("exit", () => current?.child.kill("SIGKILL"));
+        process.once("exit", () => child?.kill("SIGKILL"));
     }
+    child = proc;
     zetasql.ZetaSQLClient.init(port);
     const client = zetasql.ZetaSQLClient.getInstance();
-    const api = zetasql.ZetaSQLClient.API;
     const deadline = Date.now() + 60_000;
     let up = false;
-    while (!up && Date.now() < deadline && child.exitCode === null) {
+    while (!up && Date.now() < deadline && proc.exitCode === null) {
         up = await client.testConnection().catch(() => false);
         if (!up) await new Promise((r) => setTimeout(r, 100));
     }
     if (!up) {
-        child.kill("SIGKILL");
+        proc.kill("SIGKILL");
+        child = undefined;
         throw new Error(`the ZetaSQL server did not start${stderr ? `: ${stderr.trim()}` : ""}`);
     }
-    const languageCache = new Map<string, Promise<Record<string, unknown>>>();
-    let base: Promise<any> | undefined;
-    const server: ZetaSqlServer = {
-        port,
-        client,
-        call<T>(method: string, request: unknown): Promise<T> {
-            return new Promise<T>((resolve, reject) => api[method](request, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
-        },
-        languageOptions(statementKinds, extraFeatures = []) {
-            const key = JSON.stringify([statementKinds, extraFeatures]);
-            let options = languageCache.get(key);
-            if (!options) {
-                const b = (base ??= client.getLanguageOptions({ maximumFeatures: true, languageVersion: "VERSION_CURRENT" }) as Promise<any>);
-                options = b.then((b: any) => ({
-                    ...b,
-                    enabledLanguageFeatures: [...new Set([...(b.enabledLanguageFeatures ?? []), ...BIGQUERY_FEATURES, ...extraFeatures])],
-                    productMode: "PRODUCT_EXTERNAL",
-                    supportedStatementKinds: [...statementKinds],
-                }));
-                languageCache.set(key, options);
-            }
-            return options;
-        },
-    };
-    const r = { server, child };
-    current = r;
-    return r;
+    generation++;
 }
+
+async function ensure(): Promise<void> {
+    if (alive()) return;
+    starting ??= launch().finally(() => (starting = undefined));
+    await starting;
+}
+
+const api = () => zetasql.ZetaSQLClient.API;
+
+const server: ZetaSqlServer = {
+    get client() {
+        return zetasql.ZetaSQLClient.getInstance();
+    },
+    get generation() {
+        return generation;
+    },
+    ready: ensure,
+    call<T>(method: string, request: unknown): Promise<T> {
+        const a = api();
+        return new Promise<T>((resolve, reject) => a[method](request, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+    },
+    callWithContents<T>(method: string, request: unknown, contentField: number, contents: ReadonlyMap<string, Buffer>): Promise<T> {
+        const a = api();
+        const rpc = a.constructor.service[method];
+        // A serialized message followed by more fields is that message with those fields set.
+        const bytes = Buffer.concat([rpc.requestSerialize(request), encodeContentMap(contentField, contents)]);
+        return new Promise<T>((resolve, reject) => a.makeUnaryRequest(rpc.path, (b: Buffer) => b, rpc.responseDeserialize, bytes, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
+    },
+    languageOptions(statementKinds, extraFeatures = []) {
+        const key = JSON.stringify([statementKinds, extraFeatures]);
+        let options = languageCache.get(key);
+        if (!options) {
+            const b = (base ??= zetasql.ZetaSQLClient.getInstance().getLanguageOptions({ maximumFeatures: true, languageVersion: "VERSION_CURRENT" }) as Promise<any>);
+            options = b.then((o: any) => ({
+                ...o,
+                enabledLanguageFeatures: [...new Set([...(o.enabledLanguageFeatures ?? []), ...BIGQUERY_FEATURES, ...extraFeatures])],
+                productMode: "PRODUCT_EXTERNAL",
+                supportedStatementKinds: [...statementKinds],
+            }));
+            options.catch(() => languageCache.delete(key));
+            languageCache.set(key, options);
+        }
+        return options;
+    },
+};
 
 /** The process's ZetaSQL server, started on first use; pair every call with releaseZetaSql(). */
 export async function acquireZetaSql(): Promise<ZetaSqlServer> {
     users++;
     try {
-        running ??= launch();
-        return (await running).server;
+        await ensure();
+        return server;
     } catch (err) {
         users--;
-        running = undefined;
         throw err;
     }
 }
@@ -128,10 +155,9 @@ export async function acquireZetaSql(): Promise<ZetaSqlServer> {
 /** Gives the server back; the last user to leave stops it. */
 export function releaseZetaSql(): void {
     users = Math.max(0, users - 1);
-    if (users === 0 && current) {
-        current.child.kill("SIGKILL");
-        current = undefined;
-        running = undefined;
+    if (users === 0 && child) {
+        child.kill("SIGKILL");
+        child = undefined;
     }
 }
 

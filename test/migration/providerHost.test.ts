@@ -1,25 +1,32 @@
 // Rung 3: every dynamic provider, serialized by Pulumi's runtime exactly as `pulumi up` would,
 // runs in Pulumi's own dynamic-provider host and talks to BigQuery through the real client
-// library, against the HTTP fake.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CATALOGUE } from "../../components/analytics";
+// library, against the local warehouse: snapshots, drops, renames and restores move real rows,
+// and parity queries are computed on them by ZetaSQL.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CATALOGUE, TableDef } from "../../components/analytics";
 import { snapshotName } from "../../components/migration";
 import { dynamicType, MIGRATION_MODULE } from "../../components/dynamicTypes";
 import type { RecordedResource } from "../../plan/runtime";
-import { BigQueryFake } from "../support/bigqueryFake";
+import { LocalWarehouse, Row, StoreJson } from "../../warehouse";
 import { runStack } from "../support/program";
 import { ProviderHost } from "../support/providerHost";
+import { catalogueRows, createCatalogueTable } from "../warehouse/fixtures";
 
 const P = "synter-dev";
 const DS = "synter_analytics";
 const BK = "synter_analytics_backup";
-const LEGACY = CATALOGUE.filter((t) => t.role === "legacy").map((t) => t.name);
+const LEGACY_DEFS = CATALOGUE.filter((t) => t.role === "legacy");
+const LEGACY = LEGACY_DEFS.map((t) => t.name);
 const V2 = CATALOGUE.filter((t) => t.role === "v2");
+const def = (name: string): TableDef => CATALOGUE.find((t) => t.name === name)!;
+const DAY_MS = 86_400_000;
 
 let cutover: RecordedResource[];
 let rollback: RecordedResource[];
 let validate: RecordedResource[];
-let fake: BigQueryFake;
+let fake: LocalWarehouse;
+let url: string;
+let seeded: StoreJson;
 let host: ProviderHost;
 
 const dynamic = (rs: RecordedResource[]) => rs.filter((r) => r.type.startsWith(dynamicType(MIGRATION_MODULE, "")));
@@ -31,27 +38,82 @@ const find = (rs: RecordedResource[], name: string) => {
 /** Inputs as the engine sends them: resolved values, undefined outputs left out. */
 const props = (r: RecordedResource) => JSON.parse(JSON.stringify(r.rawInputs)) as Record<string, any>;
 
-function seed(f: BigQueryFake): void {
-    LEGACY.forEach((t, i) => f.tables.set(`${P}.${DS}.${t}`, { type: "TABLE", rows: 1000 + i }));
-    V2.forEach((t, i) => f.tables.set(`${P}.${DS}.${t.name}`, { type: "TABLE", rows: 5000 + i }));
+/** The legacy tables with 1000 + i rows and the v2 tables with 5000 + i, as their catalogue entries declare them. */
+async function seed(f: LocalWarehouse): Promise<void> {
+    f.createDataset(P, BK);
+    for (const [i, t] of LEGACY_DEFS.entries()) f.insertRows(await createCatalogueTable(f, P, DS, t), catalogueRows(t, 1000 + i, i));
+    for (const [i, t] of V2.entries()) f.insertRows(await createCatalogueTable(f, P, DS, t, { requirePartitionFilter: true }), catalogueRows(t, 5000 + i, i));
+}
+
+/** A table as the old assertions describe it: type, row count, and a snapshot's expiry in days. */
+function table(qualified: string): { type: string; rows: number; expirationDays?: number } | undefined {
+    const t = fake.table(qualified);
+    if (!t) return undefined;
+    return { type: t.type, rows: t.rows, ...(t.type === "SNAPSHOT" ? { expirationDays: Math.round((t.expirationTime! - t.creationTime) / DAY_MS) } : {}) };
+}
+
+/** Rows of a table, order-independent, for "these are the same rows" assertions. */
+const rowSet = (qualified: string) => fake.rows(qualified).map((r: Row) => JSON.stringify(r)).sort();
+
+// Parity data: per day, `n` users whose legacy and v2 rows carry the same metrics (v2 lines can be skewed).
+const cursorDay = (date: string, n: number, lines: number, accepts: number, v2Lines = lines) => {
+    const share = (total: number, k: number) => Math.floor(total / n) + (k < total % n ? 1 : 0);
+    const legacy = Array.from({ length: n }, (_, k) => ({ date, email: `u${k}@example.com`, lines_added: share(lines, k), accepted_lines_added: 1, accepts: share(accepts, k), tabs_accepted: 0 }));
+    const v2 = Array.from({ length: n }, (_, k) => ({
+        usage_date: date, user_id: `u${k}`, user_email: `u${k}@example.com`, lines_added: share(v2Lines, k), accepted_lines_added: 1, total_accepts: share(accepts, k), total_tabs_accepted: 0,
+        platform: "cursor", attribution_confidence: 0.9, ingested_at: `${date}T23:00:00Z`,
+    }));
+    return { legacy, v2 };
+};
+
+const claudeDay = (date: string, n: number) => ({
+    usage: Array.from({ length: n }, (_, k) => ({ date, user_email: `u${k}@example.com`, model: "opus", lines_added: 10 + k, commits: 1, input_tokens: 100 * k, output_tokens: 7 })),
+    cost: Array.from({ length: n }, (_, k) => ({ date, user_email: `u${k}@example.com`, model: "opus", cost_usd: `${k}.25` })),
+    v2: Array.from({ length: n }, (_, k) => ({
+        usage_date: date, user_id: `u${k}`, user_email: `u${k}@example.com`, lines_added: 10 + k, commits: 1,
+        model_usage: [{ model: "opus", input_tokens: 100 * k, output_tokens: 7, cost_usd: `${k}.25` }], total_cost_usd: `${k}.25`,
+        platform: "claude_code", attribution_confidence: 0.9, ingested_at: `${date}T23:00:00Z`,
+    })),
+});
+
+/** Cursor usage for two days: 10 users with 500 lines and 7 accepts, then 12 with 300 and 9; `v2FirstDayLines` skews v2. */
+function seedCursorParity(v2FirstDayLines = 500): void {
+    const days = [cursorDay("2026-11-01", 10, 500, 7, v2FirstDayLines), cursorDay("2026-11-02", 12, 300, 9)];
+    fake.replaceRows(`${P}.${DS}.raw_cursor_usage`, days.flatMap((d) => d.legacy));
+    fake.replaceRows(`${P}.${DS}.fact_cursor_daily_usage_v2`, days.flatMap((d) => d.v2));
+}
+
+/** Every parity mapping passes: cursor as above, Claude usage and cost for two days. */
+function seedAllParity(): void {
+    seedCursorParity();
+    const days = [claudeDay("2026-11-01", 3), claudeDay("2026-11-02", 4)];
+    fake.replaceRows(`${P}.${DS}.raw_anthropic_usage`, days.flatMap((d) => d.usage));
+    fake.replaceRows(`${P}.${DS}.raw_anthropic_cost`, days.flatMap((d) => d.cost));
+    fake.replaceRows(`${P}.${DS}.fact_claude_daily_usage_v2`, days.flatMap((d) => d.v2));
 }
 
 beforeAll(async () => {
     cutover = (await runStack("dev", { migrationPhase: "cutover" })).resources;
     rollback = (await runStack("dev", { migrationPhase: "rollback" })).resources;
     validate = (await runStack("dev", { migrationPhase: "validate" })).resources;
+    fake = new LocalWarehouse();
+    url = await fake.start();
+    await seed(fake);
+    seeded = fake.checkpoint();
+});
+
+afterAll(async () => {
+    await fake.stop();
 });
 
 beforeEach(async () => {
-    fake = new BigQueryFake();
-    const url = await fake.start();
-    seed(fake);
+    // Every test starts from the same seeded warehouse.
+    fake.restore(seeded);
     host = await ProviderHost.start({ BIGQUERY_EMULATOR_HOST: url });
 });
 
 afterEach(async () => {
     await host.stop();
-    await fake.stop();
 });
 
 describe("phase gate (check runs in preview, before any step)", () => {
@@ -86,7 +148,10 @@ describe("snapshot, drop, rename, restore", () => {
         const { id, outs } = await host.create(snap.urn, props(snap));
         expect(id).toBe(`${BK}.${snapshotName("raw_cursor_usage")}`);
         expect(outs).toMatchObject({ sourceRows: 1000, snapshotRows: 1000 });
-        expect(fake.table(`${P}.${BK}.raw_cursor_usage__pre_cutover`)).toEqual({ type: "SNAPSHOT", rows: 1000, expirationDays: 7 });
+        expect(table(`${P}.${BK}.raw_cursor_usage__pre_cutover`)).toEqual({ type: "SNAPSHOT", rows: 1000, expirationDays: 7 });
+        // The snapshot holds the table's rows, with its schema.
+        expect(rowSet(`${P}.${BK}.raw_cursor_usage__pre_cutover`)).toEqual(rowSet(`${P}.${DS}.raw_cursor_usage`));
+        expect(fake.table(`${P}.${BK}.raw_cursor_usage__pre_cutover`)).toMatchObject({ snapshotOf: `${P}.${DS}.raw_cursor_usage`, schema: fake.table(`${P}.${DS}.raw_cursor_usage`)!.schema });
         // Re-running converges without a second snapshot.
         await host.update(id, snap.urn, outs, props(snap));
         expect(fake.statements.filter((s) => s.startsWith("CREATE SNAPSHOT"))).toHaveLength(1);
@@ -106,7 +171,7 @@ describe("snapshot, drop, rename, restore", () => {
     });
 
     it("refuses to snapshot a table with a streaming buffer", async () => {
-        fake.tables.get(`${P}.${DS}.raw_cursor_usage`)!.streamingBuffer = true;
+        fake.setStreamingBuffer(`${P}.${DS}.raw_cursor_usage`);
         const snap = find(cutover, "migration-snapshot-raw_cursor_usage");
         await expect(host.create(snap.urn, props(snap))).rejects.toThrow(/cannot snapshot synter-dev.synter_analytics.raw_cursor_usage: it has rows in the streaming buffer/);
         expect(fake.table(`${P}.${BK}.raw_cursor_usage__pre_cutover`)).toBeUndefined();
@@ -118,30 +183,38 @@ describe("snapshot, drop, rename, restore", () => {
             `refusing to drop ${P}.${DS}.raw_anthropic_cost: its snapshot ${P}.${BK}.raw_anthropic_cost__pre_cutover does not exist`,
         );
         expect(fake.table(`${P}.${DS}.raw_anthropic_cost`)).toBeDefined();
+        const before = rowSet(`${P}.${DS}.raw_anthropic_cost`);
         const snap = find(cutover, "migration-snapshot-raw_anthropic_cost");
         await host.create(snap.urn, props(snap));
-        fake.tables.get(`${P}.${DS}.raw_anthropic_cost`)!.rows += 5; // writes after the snapshot
+        // Writes after the snapshot.
+        fake.insertRows(`${P}.${DS}.raw_anthropic_cost`, catalogueRows(def("raw_anthropic_cost"), 5, 99).map((r) => ({ ...r, model: "late" })));
         await expect(host.create(drop.urn, props(drop))).rejects.toThrow(/it has 1007 rows but its snapshot .* has 1002/);
-        fake.tables.get(`${P}.${DS}.raw_anthropic_cost`)!.rows -= 5;
+        await fake.query(`DELETE FROM \`${P}.${DS}.raw_anthropic_cost\` WHERE model = 'late'`);
         const { outs } = await host.create(drop.urn, props(drop));
         expect(outs.droppedRows).toBe(1002);
         expect(fake.table(`${P}.${DS}.raw_anthropic_cost`)).toBeUndefined();
+        // The rows live on in the snapshot.
+        expect(rowSet(`${P}.${BK}.raw_anthropic_cost__pre_cutover`)).toEqual(before);
         const again = await host.create(drop.urn, props(drop));
         expect(again.outs.droppedRows).toBe(0);
     });
 
     it("renames zero-copy, idempotently, and refuses when both tables exist or a streaming buffer is present", async () => {
         const rename = find(cutover, "migration-rename-fact_cursor_daily_usage_v2-to-fact_cursor_daily_usage");
-        fake.tables.get(`${P}.${DS}.fact_cursor_daily_usage_v2`)!.streamingBuffer = true;
+        const before = rowSet(`${P}.${DS}.fact_cursor_daily_usage_v2`);
+        fake.setStreamingBuffer(`${P}.${DS}.fact_cursor_daily_usage_v2`);
         await expect(host.create(rename.urn, props(rename))).rejects.toThrow(/BigQuery refuses to rename such a table/);
-        fake.tables.get(`${P}.${DS}.fact_cursor_daily_usage_v2`)!.streamingBuffer = false;
+        fake.flushStreamingBuffer(`${P}.${DS}.fact_cursor_daily_usage_v2`);
         const { id, outs } = await host.create(rename.urn, props(rename));
         expect(id).toBe(`${DS}.fact_cursor_daily_usage`);
         expect(outs.rows).toBe(5000);
         expect(fake.table(`${P}.${DS}.fact_cursor_daily_usage`)).toMatchObject({ rows: 5000 });
         expect(fake.table(`${P}.${DS}.fact_cursor_daily_usage_v2`)).toBeUndefined();
+        // The rename carries the rows, the partitioning and the clustering.
+        expect(rowSet(`${P}.${DS}.fact_cursor_daily_usage`)).toEqual(before);
+        expect(fake.table(`${P}.${DS}.fact_cursor_daily_usage`)).toMatchObject({ timePartitioning: { type: "DAY", field: "usage_date" }, clustering: ["platform", "user_id"], requirePartitionFilter: true });
         expect((await host.update(id, rename.urn, outs, props(rename))).rows).toBe(5000);
-        fake.tables.set(`${P}.${DS}.fact_cursor_daily_usage_v2`, { type: "TABLE", rows: 1 });
+        fake.insertRows(await createCatalogueTable(fake, P, DS, V2[0]), catalogueRows(V2[0], 1));
         await expect(host.update(id, rename.urn, outs, props(rename))).rejects.toThrow(
             `cannot rename ${P}.${DS}.fact_cursor_daily_usage_v2 to fact_cursor_daily_usage: both tables exist; compare them and remove the one that is not wanted`,
         );
@@ -160,12 +233,16 @@ describe("snapshot, drop, rename, restore", () => {
     });
 
     it("rolls back: restores legacy tables from snapshots as clones and renames v2 back, keeping its rows", async () => {
+        const before = new Map([...LEGACY, ...V2.map((t) => t.name)].map((t) => [t, rowSet(`${P}.${DS}.${t}`)]));
         for (const r of dynamic(cutover).filter((r) => /snapshot|drop|rename/.test(r.name))) await host.create(r.urn, props(r));
         expect(fake.table(`${P}.${DS}.raw_cursor_usage`)).toBeUndefined();
         for (const r of dynamic(rollback).filter((r) => /restore|rename/.test(r.name))) await host.create(r.urn, props(r));
-        LEGACY.forEach((t, i) => expect(fake.table(`${P}.${DS}.${t}`), t).toEqual({ type: "TABLE", rows: 1000 + i }));
-        V2.forEach((t, i) => expect(fake.table(`${P}.${DS}.${t.name}`), t.name).toMatchObject({ rows: 5000 + i }));
+        LEGACY.forEach((t, i) => expect(table(`${P}.${DS}.${t}`), t).toEqual({ type: "TABLE", rows: 1000 + i }));
+        V2.forEach((t, i) => expect(table(`${P}.${DS}.${t.name}`), t.name).toMatchObject({ rows: 5000 + i }));
         expect(fake.table(`${P}.${BK}.raw_cursor_usage__pre_cutover`)).toBeDefined();
+        // Every restored clone and renamed table holds exactly the rows it had before the cutover.
+        for (const [t, rows] of before) expect(rowSet(`${P}.${DS}.${t}`), t).toEqual(rows);
+        expect(fake.table(`${P}.${DS}.raw_cursor_usage`)!.cloneOf).toBe(`${P}.${BK}.raw_cursor_usage__pre_cutover`);
     });
 });
 
@@ -175,7 +252,7 @@ describe("every migration resource", () => {
     });
 
     it("retires without touching data: delete leaves every table and snapshot in place", async () => {
-        fake.onQuery(/raw_|fact_/, () => [{ partition_date: "2026-11-01", legacy_rows: 1, v2_rows: 1 }]);
+        seedAllParity();
         const all = [...dynamic(validate), ...dynamic(cutover), ...dynamic(rollback)].filter((r) => !r.name.endsWith("-phase"));
         const created: { r: RecordedResource; id: string; outs: Record<string, unknown> }[] = [];
         for (const r of dynamic(validate).filter((r) => r.name.includes("parity"))) created.push({ r, ...(await host.create(r.urn, props(r))) });
@@ -183,23 +260,20 @@ describe("every migration resource", () => {
         for (const r of dynamic(rollback).filter((r) => !r.name.endsWith("-phase"))) created.push({ r, ...(await host.create(r.urn, props(r))) });
         expect(created.map((c) => c.r.type.split(":").pop()).sort()).toEqual(expect.arrayContaining(["ParityCheck", "TableDrop", "TableRename", "TableRestore", "TableSnapshot"]));
         expect(created.length).toBe(all.length);
-        const before = JSON.stringify([...fake.tables].sort());
+        const everything = () => JSON.stringify(fake.tables().map((t) => ({ ...t, data: t.type === "VIEW" ? [] : rowSet(t.table) })));
+        const before = everything();
         const statements = fake.statements.length;
         for (const c of created) await host.delete(c.id, c.r.urn, c.outs);
-        expect(JSON.stringify([...fake.tables].sort())).toBe(before);
+        expect(everything()).toBe(before);
         expect(fake.statements.length).toBe(statements);
     });
 });
 
 describe("parity check", () => {
     const check = () => find(validate, "migration-parity-cursor_usage");
-    const rows = (v2LinesAdded: number) => () => [
-        { partition_date: "2026-11-01", legacy_rows: 10, v2_rows: 10, legacy_lines_added: 500, v2_lines_added: v2LinesAdded, legacy_accepts: 7, v2_accepts: 7 },
-        { partition_date: "2026-11-02", legacy_rows: 12, v2_rows: 12, legacy_lines_added: 300, v2_lines_added: 300, legacy_accepts: 9, v2_accepts: 9 },
-    ];
 
     it("dry-runs first, then passes and reports totals", async () => {
-        fake.onQuery(/raw_cursor_usage/, rows(500));
+        seedCursorParity(500);
         const { outs } = await host.create(check().urn, props(check()));
         expect(outs).toMatchObject({ passed: true, partitions: 2, totals: { rows: { legacy: 22, v2: 22 }, lines_added: { legacy: 800, v2: 800 } } });
         const jobs = fake.requests.filter((r) => r.method === "POST").map((r) => r.body.configuration);
@@ -208,7 +282,7 @@ describe("parity check", () => {
     });
 
     it("fails the update with a readable table of mismatches", async () => {
-        fake.onQuery(/raw_cursor_usage/, rows(499));
+        seedCursorParity(499);
         const err = await host.create(check().urn, props(check())).catch((e: Error) => e.message);
         expect(err).toContain("parity cursor_usage: 2 mismatch(es) over 2 partition date(s)");
         expect(err).toMatch(/2026-11-01\s+lines_added\s+500\s+499/);
@@ -216,7 +290,10 @@ describe("parity check", () => {
     });
 
     it("refuses a query the dry run prices above maximumBytesBilled, without running it", async () => {
-        fake.onQuery(/raw_cursor_usage/, rows(500), 20 * 1024 ** 3);
+        seedCursorParity(500);
+        // The dry run prices the tables the query reads: 12 GiB and 8 GiB.
+        fake.setBilledBytes(`${P}.${DS}.raw_cursor_usage`, 12 * 1024 ** 3);
+        fake.setBilledBytes(`${P}.${DS}.fact_cursor_daily_usage_v2`, 8 * 1024 ** 3);
         await expect(host.create(check().urn, props(check()))).rejects.toThrow(
             "parity cursor_usage: the query would process 21474836480 bytes, above maximumBytesBilled 10737418240; raise the cap or narrow the query",
         );
@@ -224,7 +301,7 @@ describe("parity check", () => {
     });
 
     it("runs again on every up in the validate phase", async () => {
-        fake.onQuery(/raw_cursor_usage/, rows(500));
+        seedCursorParity(500);
         const { id, outs } = await host.create(check().urn, props(check()));
         expect((await host.diff(id, check().urn, outs, props(check()))).changes).toBe("some");
         const inCutover = { ...props(check()), rerun: false };
@@ -255,12 +332,7 @@ describe("fault injection: a failure after each cutover step, then a re-run", ()
         let k = 0;
         for (const kind of statements) {
             for (let nth = 0; nth < (kind === statements[2] ? V2.length : LEGACY.length); nth++, k++) {
-                await host.stop();
-                await fake.stop();
-                fake = new BigQueryFake();
-                const url = await fake.start();
-                seed(fake);
-                host = await ProviderHost.start({ BIGQUERY_EMULATOR_HOST: url });
+                fake.restore(seeded);
                 // Let `nth` matching statements through, then lose the answer of the next (it still takes effect).
                 let seen = 0;
                 const original = fake.failNext.bind(fake);
