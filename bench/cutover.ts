@@ -1,10 +1,12 @@
 // 3. Cutover critical path: from the cutover phase's dependency graph, how many BigQuery jobs
 // must run one after another; and the cutover of 20 tables through the migration's cores and
-// the real BigQuery client against the fake with 1 s per job, run as the graph allows
-// (Pulumi runs independent resources in parallel) against one step at a time.
+// the real BigQuery client against the local warehouse (real rows snapshotted, counted, dropped
+// and renamed) with 1 s per job, run as the graph allows (Pulumi runs independent resources in
+// parallel) against one step at a time.
 import { CATALOGUE, TableDef } from "../components/analytics";
 import { bigQueryWarehouse, criticalPathLength, dropTable, migrationInputs, migrationSteps, MigrationStep, renameTable, snapshotName, snapshotTable } from "../components/migration";
-import { BigQueryFake } from "../test/support/bigqueryFake";
+import { catalogueRows, createCatalogueTable } from "../test/warehouse/fixtures";
+import { LocalWarehouse } from "../warehouse";
 import { Figure, figure } from "./figures";
 
 const P = "synter-bench";
@@ -50,7 +52,7 @@ export async function cutoverFigures(): Promise<Figure[]> {
     const inputs = { dataset: DS, backupDataset: BK, legacy: defs.filter((d) => d.role === "legacy"), v2: defs.filter((d) => d.role === "v2"), parity: [], views: [] };
     const steps = migrationSteps("cutover", inputs);
 
-    const fake = new BigQueryFake();
+    const fake = new LocalWarehouse();
     process.env.BIGQUERY_EMULATOR_HOST = await fake.start();
     process.env.METADATA_SERVER_DETECTION = "none";
     const jobsPerAction = new Map<string, number>();
@@ -66,14 +68,16 @@ export async function cutoverFigures(): Promise<Figure[]> {
             // Counted one step at a time only: in parallel, other steps' jobs interleave.
             if (counting) jobsPerAction.set(s.action, fake.statements.length - before);
         };
-        const seed = () => {
-            fake.tables.clear();
-            defs.forEach((d, i) => fake.tables.set(`${P}.${DS}.${d.name}`, { type: "TABLE", rows: 1000 + i }));
-        };
+        fake.createDataset(P, BK);
+        for (const [i, d] of defs.entries()) fake.insertRows(await createCatalogueTable(fake, P, DS, d), catalogueRows(d, 1000 + i, i));
+        const seeded = fake.checkpoint();
         fake.latencyMs = 1000;
-        seed();
         const sequential = await execute(steps, run, false);
-        seed();
+        // A cutover that lost rows measures nothing worth reporting.
+        const moved = fake.tables().filter((t) => t.type === "SNAPSHOT").reduce((n, t) => n + t.rows, 0);
+        const legacyRows = defs.reduce((n, d, i) => n + (d.role === "legacy" ? 1000 + i : 0), 0);
+        if (moved !== legacyRows) throw new Error(`the snapshots hold ${moved} rows, the legacy tables held ${legacyRows}`);
+        fake.restore(seeded);
         counting = false;
         const parallel = await execute(steps, run, true);
 
