@@ -427,7 +427,7 @@ class BuildContext {
         if (out.code === 0) return out.stdout;
         const text = out.stdout + out.stderr;
         if (opts.resolving && looksUnavailable(text)) {
-            throw new UnavailableModule(`${opts.resolving} cannot be downloaded from the Go module proxy: ${firstGoError(text)}`);
+            throw new UnavailableModule(`${opts.resolving} cannot be built: the Go module proxy does not serve a module it needs: ${firstGoError(text)}`);
         }
         throw new ToolchainError(`go ${args.join(" ")} failed (exit ${out.code}) for ${this.name}; last lines of ${this.logFile}:\n${tailLines(fs.readFileSync(this.logFile, "utf8"), 40)}`);
     }
@@ -465,9 +465,13 @@ function firstGoError(text: string): string {
             // not JSON after all
         }
     }
-    const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-    const i = lines.findIndex((l) => /^go: |"Error"/.test(l) || looksUnavailable(l));
-    return (i >= 0 ? lines.slice(i, i + 2) : lines.slice(-2)).join(" ").replace(/\s+/g, " ").slice(0, 400);
+    // The failing line, with the import chain go prints above it.
+    const lines = text.split("\n").map((l) => l.trim()).filter((l) => l && !/^go: (downloading|finding|added|upgraded) /.test(l));
+    const i = lines.findIndex((l) => looksUnavailable(l));
+    if (i < 0) return lines.slice(-2).join(" ").slice(0, 400);
+    let from = i;
+    while (from > 0 && !lines[from].startsWith("go: ")) from--;
+    return lines.slice(from, i + 2).join(" ").replace(/\s+/g, " ").slice(0, 600);
 }
 
 /** A wrapper main module: init, requirements, replaces. */
