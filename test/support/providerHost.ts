@@ -41,6 +41,27 @@ export class ProviderHost {
         return new ProviderHost(host.child, client, host.stderr);
     }
 
+    /**
+     * Wraps a plugin process that is already running (e.g. an installed `pulumi-resource-*`
+     * script started as the engine starts it): reads the port it prints first, connects, and
+     * hands back the host, the gRPC client for the RPCs the host does not wrap, and its stderr.
+     */
+    static async attach(child: ChildProcess, name = "plugin"): Promise<{ host: ProviderHost; client: any; stderr: () => string }> {
+        let err = "";
+        child.stderr?.on("data", (d) => (err += d));
+        const port = await new Promise<number>((resolve, reject) => {
+            let out = "";
+            child.stdout!.on("data", (d) => {
+                out += d;
+                if (out.includes("\n")) resolve(Number(out.split("\n")[0].trim()));
+            });
+            child.on("exit", (code) => reject(new Error(`${name} exited with ${code}: ${err}`)));
+        });
+        const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        const stderr = () => err;
+        return { host: new ProviderHost(child, client, stderr), client, stderr };
+    }
+
     async stop(): Promise<void> {
         this.client.close();
         this.child.kill();
