@@ -141,7 +141,8 @@ function exprRange(expr: any): { start: number; end: number } | undefined {
 function callOf(expr: any): { name: string; args: any[] } | undefined {
     const call = expr?.resolvedFunctionCallBaseNode?.resolvedFunctionCallNode;
     if (!call) return undefined;
-    return { name: String(call.function?.name ?? ""), args: call.parent?.argumentList ?? [] };
+    // The function and its arguments are fields of the call's base (ResolvedFunctionCallBase).
+    return { name: String(call.parent?.function?.name ?? ""), args: call.parent?.argumentList ?? [] };
 }
 
 /** The identifiers of a table path as written (`a`.b.`c.d` is a, b, c.d), for its implicit alias. */

@@ -1,8 +1,26 @@
 // Tables of the stack's catalogue in the local warehouse, and deterministic rows for them, so
 // tests and benchmarks move real rows through the migration.
+import type { BigQuery } from "@google-cloud/bigquery";
 import type { ColumnDef, TableDef } from "../../components/analytics";
 import { toBigQueryFields } from "../../components/analytics";
-import type { LocalWarehouse } from "../../warehouse";
+import { bigQueryClient } from "../../components/migration/warehouse";
+import { LocalWarehouse } from "../../warehouse";
+
+/** A started warehouse and the real BigQuery client pointed at it (BIGQUERY_EMULATOR_HOST). */
+export async function startWarehouse(project: string): Promise<{ wh: LocalWarehouse; bq: BigQuery; stop: () => Promise<void> }> {
+    // No Google credentials here: keep the auth library from probing for a metadata server.
+    process.env.METADATA_SERVER_DETECTION = "none";
+    const wh = new LocalWarehouse();
+    process.env.BIGQUERY_EMULATOR_HOST = await wh.start();
+    return {
+        wh,
+        bq: bigQueryClient(project, "US"),
+        stop: async () => {
+            await wh.stop();
+            delete process.env.BIGQUERY_EMULATOR_HOST;
+        },
+    };
+}
 
 /** Creates `project.dataset.<def.name>` (or `tableId`) as the stack declares it: schema, partitioning, clustering. */
 export async function createCatalogueTable(wh: LocalWarehouse, project: string, dataset: string, def: TableDef, options: { tableId?: string; requirePartitionFilter?: boolean } = {}): Promise<string> {

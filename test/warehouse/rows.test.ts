@@ -1,0 +1,188 @@
+// Rows in (tabledata.insertAll, multipart load jobs) and out (tabledata.list, query results)
+// through the real client, with values kept exactly: INT64 and JSON as written, NUMERIC as
+// decimals, JSON null apart from SQL NULL, TIMESTAMP to the microsecond.
+import type { BigQuery } from "@google-cloud/bigquery";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalWarehouse } from "../../warehouse";
+import { startWarehouse } from "./fixtures";
+
+const P = "wh-rows";
+const D = "ds";
+let wh: LocalWarehouse;
+let bq: BigQuery;
+let stop: () => Promise<void>;
+let dir: string;
+
+const schema = [
+    { name: "id", type: "STRING", mode: "REQUIRED" },
+    { name: "n", type: "INT64" },
+    { name: "amount", type: "NUMERIC" },
+    { name: "ratio", type: "FLOAT64" },
+    { name: "doc", type: "JSON" },
+    { name: "at", type: "TIMESTAMP" },
+    { name: "day", type: "DATE" },
+    { name: "tags", type: "STRING", mode: "REPEATED" },
+    { name: "attribution", type: "RECORD", fields: [{ name: "method", type: "STRING" }, { name: "confidence", type: "FLOAT64" }] },
+];
+
+beforeAll(async () => {
+    ({ wh, bq, stop } = await startWarehouse(P));
+    await bq.createDataset(D);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "wh-rows-"));
+});
+afterAll(async () => {
+    await stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function table(name: string) {
+    await bq.dataset(D).createTable(name, { schema: { fields: schema } } as any);
+    return bq.dataset(D).table(name);
+}
+
+/** tabledata.list as the API writes it: f/v cells, every leaf a string. */
+async function rawRows(name: string, qs: Record<string, unknown> = {}): Promise<any[]> {
+    const [resp]: any = await bq.dataset(D).table(name).request({ uri: "/data", qs });
+    return resp.rows ?? [];
+}
+
+async function load(name: string, lines: string[], options: Record<string, unknown> = {}) {
+    const file = path.join(dir, `${name}-${Math.random().toString(36).slice(2)}.ndjson`);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const [job] = await bq.dataset(D).table(name).createLoadJob(file, { sourceFormat: "NEWLINE_DELIMITED_JSON", schema: { fields: schema }, ...options } as any);
+    const [meta] = await job.getMetadata();
+    return meta;
+}
+
+describe("streaming inserts and tabledata.list", () => {
+    it("keeps INT64, NUMERIC and JSON exactly as written, and JSON null apart from NULL", async () => {
+        const t = await table("streamed");
+        await t.insert([
+            { id: "a", n: "9223372036854775807", amount: "12345678901234567890123456789.123456789", doc: '{"big": 12345678901234567890, "x": [1, 2.50]}', at: "2026-01-05T10:00:00.000001Z", day: "2026-01-05", tags: ["x", "y"], attribution: { method: "sso", confidence: 0.75 } },
+            { id: "b", n: null, doc: "null", tags: [] },
+            { id: "c" },
+        ]);
+        const rows = await rawRows("streamed", { "formatOptions.useInt64Timestamp": true });
+        expect(rows).toEqual([
+            { f: [{ v: "a" }, { v: "9223372036854775807" }, { v: "12345678901234567890123456789.123456789" }, { v: null }, { v: '{"big": 12345678901234567890, "x": [1, 2.50]}' }, { v: "1767607200000001" }, { v: "2026-01-05" }, { v: [{ v: "x" }, { v: "y" }] }, { v: { f: [{ v: "sso" }, { v: "0.75" }] } }] },
+            { f: [{ v: "b" }, { v: null }, { v: null }, { v: null }, { v: "null" }, { v: null }, { v: null }, { v: [] }, { v: null }] },
+            { f: [{ v: "c" }, { v: null }, { v: null }, { v: null }, { v: null }, { v: null }, { v: null }, { v: [] }, { v: null }] },
+        ]);
+        // Stored cells: JSON text as written, SQL NULL as null.
+        expect(wh.rows(`${P}.${D}.streamed`).map((r) => r.doc)).toEqual(['{"big": 12345678901234567890, "x": [1, 2.50]}', "null", null]);
+        const [meta] = await t.getMetadata();
+        expect(meta.numRows).toBe("3");
+        expect(Number(meta.numBytes)).toBeGreaterThan(0);
+        // Without a hold on the streaming buffer, streamed rows are in storage at once.
+        expect(meta.streamingBuffer).toBeUndefined();
+    });
+
+    it("writes TIMESTAMP as float seconds by default and as microseconds or ISO text when asked", async () => {
+        const t = await table("times");
+        await t.insert([{ id: "t", at: "2026-01-05 10:00:00.5+01:00" }]);
+        const cell = async (qs: Record<string, unknown>) => (await rawRows("times", qs))[0].f[5].v;
+        expect(await cell({})).toBe("1.7676036005E9");
+        expect(await cell({ "formatOptions.useInt64Timestamp": true })).toBe("1767603600500000");
+        expect(await cell({ "formatOptions.timestampOutputFormat": "ISO8601_STRING" })).toBe("2026-01-05T09:00:00.500000Z");
+    });
+
+    it("refuses the whole request when one row is bad, naming it, unless skipInvalidRows", async () => {
+        const t = await table("checked");
+        const err = await t.insert([{ id: "ok" }, { id: "bad", n: "twelve" }]).catch((e) => e);
+        expect(err.name).toBe("PartialFailureError");
+        expect(err.errors.map((e: any) => [e.row.id, e.errors[0].reason])).toEqual([["ok", "stopped"], ["bad", "invalid"]]);
+        expect(err.errors[1].errors[0].message).toBe('n: invalid INTEGER value "twelve"');
+        expect(wh.rows(`${P}.${D}.checked`)).toEqual([]);
+        await t.insert([{ id: "ok" }, { id: "bad", nope: 1 }], { skipInvalidRows: true }).catch((e) => e);
+        expect(wh.rows(`${P}.${D}.checked`).map((r) => r.id)).toEqual(["ok"]);
+    });
+
+    it("reports a streaming buffer when asked to hold one, until it is flushed", async () => {
+        const t = await table("buffered");
+        wh.holdStreamingBuffer = true;
+        try {
+            await t.insert([{ id: "s1" }, { id: "s2" }]);
+        } finally {
+            wh.holdStreamingBuffer = false;
+        }
+        const [meta] = await t.getMetadata();
+        expect(meta.streamingBuffer).toMatchObject({ estimatedRows: "2" });
+        wh.flushStreamingBuffer(`${P}.${D}.buffered`);
+        expect((await t.getMetadata())[0].streamingBuffer).toBeUndefined();
+    });
+});
+
+describe("load jobs", () => {
+    it("loads newline-delimited JSON with an explicit schema; WRITE_APPEND adds, WRITE_TRUNCATE replaces", async () => {
+        await table("loaded");
+        const first = await load("loaded", ['{"id":"l1","n":12345678901234567,"doc":{"k": 12345678901234567890}}', '{"id":"l2","amount":"0.10"}'], { writeDisposition: "WRITE_APPEND" });
+        expect(first.status).toEqual({ state: "DONE" });
+        expect(first.statistics.load.outputRows).toBe("2");
+        await load("loaded", ['{"id":"l3"}'], { writeDisposition: "WRITE_APPEND" });
+        expect(wh.rows(`${P}.${D}.loaded`).map((r) => r.id)).toEqual(["l1", "l2", "l3"]);
+        const stored = wh.rows(`${P}.${D}.loaded`);
+        // A JSON value that is not a string is kept as its text; NUMERIC is an exact decimal.
+        expect(stored[0]).toMatchObject({ n: "12345678901234567", doc: '{"k": 12345678901234567890}' });
+        expect(stored[1].amount).toBe("0.1");
+        await load("loaded", ['{"id":"only"}'], { writeDisposition: "WRITE_TRUNCATE" });
+        expect(wh.rows(`${P}.${D}.loaded`).map((r) => r.id)).toEqual(["only"]);
+    });
+
+    it("fails a job on an unknown field, a missing required field or a bad value, leaving the table as it was", async () => {
+        await table("guarded");
+        await load("guarded", ['{"id":"keep"}']);
+        const cases: [string, string][] = [
+            ['{"id":"x","nope":1}', "No such field: nope."],
+            ['{"n":1}', "Missing required field: id."],
+            ['{"id":"x","attribution":{"method":"a","extra":1}}', "No such field: attribution.extra."],
+            ['{"id":"x","day":"5 Jan"}', 'day: invalid DATE value "5 Jan"'],
+            ['{"id":"x","amount":"1.0000000001"}', 'amount: invalid NUMERIC value "1.0000000001"'],
+        ];
+        for (const [line, message] of cases) {
+            const job = await load("guarded", ['{"id":"fine"}', line], { writeDisposition: "WRITE_TRUNCATE" });
+            expect(job.status.state, line).toBe("DONE");
+            expect(job.status.errorResult?.message, line).toContain(message);
+            expect(wh.rows(`${P}.${D}.guarded`).map((r) => r.id), line).toEqual(["keep"]);
+        }
+    });
+});
+
+describe("query results", () => {
+    it("answer with ZetaSQL's output types and computed values", async () => {
+        const [rows] = await bq.query({
+            query: `SELECT id, n, n - 1 AS previous, amount * 2 AS twice, JSON_QUERY(doc, '$.big') AS big, doc IS NULL AS sql_null, ARRAY_LENGTH(tags) AS tag_count, attribution.confidence AS confidence
+                    FROM \`${P}.${D}.streamed\` ORDER BY id`,
+            wrapIntegers: true,
+        } as any);
+        const plainRows = rows.map((r: any) => ({ ...r, n: r.n?.value ?? null, previous: r.previous?.value ?? null, tag_count: r.tag_count?.value ?? null, twice: r.twice?.toFixed() ?? null }));
+        expect(plainRows).toEqual([
+            { id: "a", n: "9223372036854775807", previous: "9223372036854775806", twice: "24691357802469135780246913578.246913578", big: "12345678901234567890", sql_null: false, tag_count: "2", confidence: 0.75 },
+            // JSON null is a value; only the row without one is SQL NULL.
+            { id: "b", n: null, previous: null, twice: null, big: null, sql_null: false, tag_count: "0", confidence: null },
+            { id: "c", n: null, previous: null, twice: null, big: null, sql_null: true, tag_count: "0", confidence: null },
+        ]);
+        const [typed]: any = await bq.createQueryJob({ query: `SELECT COUNT(*) AS c, SUM(n) AS s, MAX(\`at\`) AS last, ANY_VALUE(day) AS d FROM \`${P}.${D}.loaded\`` });
+        const [result, , response]: any = await typed.getQueryResults({ autoPaginate: false });
+        expect(response.schema.fields).toEqual([
+            { name: "c", type: "INTEGER", mode: "NULLABLE" },
+            { name: "s", type: "INTEGER", mode: "NULLABLE" },
+            { name: "last", type: "TIMESTAMP", mode: "NULLABLE" },
+            { name: "d", type: "DATE", mode: "NULLABLE" },
+        ]);
+        expect(result[0].c).toBe(1);
+    });
+
+    it("names anonymous columns as BigQuery does and pages through results", async () => {
+        const [rows] = await bq.query("SELECT 1, 'two', x FROM UNNEST(GENERATE_ARRAY(1, 5)) AS x ORDER BY x");
+        expect(Object.keys(rows[0])).toEqual(["f0_", "f1_", "x"]);
+        const [job] = await bq.createQueryJob({ query: "SELECT x FROM UNNEST(GENERATE_ARRAY(1, 5)) AS x ORDER BY x" });
+        const [page, next] = await job.getQueryResults({ maxResults: 2, autoPaginate: false });
+        expect(page.map((r: any) => r.x)).toEqual([1, 2]);
+        expect(next).toMatchObject({ pageToken: "2" });
+        const [all] = await job.getQueryResults();
+        expect(all.map((r: any) => r.x)).toEqual([1, 2, 3, 4, 5]);
+    });
+});
