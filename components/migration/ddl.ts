@@ -44,13 +44,3 @@ export function renameDdl(table: TableRef, newName: string): string {
 export function cloneDdl(snapshot: TableRef, target: TableRef): string {
     return `CREATE TABLE ${quoted(target)}\nCLONE ${quoted(snapshot)}`;
 }
-
-/** Exact row counts of two tables in one query (counts come from metadata; no bytes are scanned). */
-export function rowCountsQuery(source: TableRef, copy: TableRef): string {
-    return `SELECT\n  (SELECT COUNT(*) FROM ${quoted(source)}) AS source_rows,\n  (SELECT COUNT(*) FROM ${quoted(copy)}) AS copy_rows`;
-}
-
-/** Exact row count of one table. */
-export function countQuery(table: TableRef): string {
-    return `SELECT COUNT(*) AS n FROM ${quoted(table)}`;
-}

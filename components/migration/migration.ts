@@ -84,7 +84,15 @@ export class SchemaMigration extends pulumi.ComponentResource {
             if (query === undefined) throw new pulumi.ResourceError(`SchemaMigration ${name}: no parity query for ${mapping}`, this);
             const check = new ParityCheck(
                 `${name}-parity-${mapping}`,
-                { project: args.project, location: args.location, mapping, query, tolerance: args.parityTolerance, maximumBytesBilled: args.maximumBytesBilled, rerun: args.phase === "validate" },
+                {
+                    project: args.project,
+                    location: args.location,
+                    mapping,
+                    query,
+                    tolerance: args.parityTolerance,
+                    maximumBytesBilled: args.maximumBytesBilled,
+                    phase: args.phase === "cutover" ? "cutover" : "validate",
+                },
                 child(step.dependsOn),
             );
             this.parityChecks.push(check);
@@ -92,7 +100,8 @@ export class SchemaMigration extends pulumi.ComponentResource {
         }
         const validationPassed =
             this.parityChecks.length > 0 ? pulumi.all(this.parityChecks.map((c) => c.passed)).apply((all) => all.every((p) => p === true)) : pulumi.output(false);
-        gate = new PhaseGate(`${name}-phase`, { phase: args.phase, validationPassed }, { parent: this, dependsOn: this.parityChecks });
+        const validationProblems = pulumi.all(this.parityChecks.map((c) => c.problem)).apply((ps) => ps.filter((p) => !!p));
+        gate = new PhaseGate(`${name}-phase`, { phase: args.phase, validationPassed, validationProblems }, { parent: this, dependsOn: this.parityChecks });
         this.gate = gate;
         byTarget.set(GATE_TARGET, this.gate);
 

@@ -6,11 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { MigrationPhase } from "../../config";
 import { MIGRATION_MODULE } from "../dynamicTypes";
 import { checkParity, dropTable, renameTable, restoreTable, snapshotTable } from "./cores";
+import { formatMismatches } from "./parity";
 import { transitionProblem } from "./phases";
 import { bigQueryWarehouse } from "./warehouse";
 
 /** Bumped whenever provider logic changes, so the change shows in the preview as an update. */
-export const PROVIDER_VERSION = "1";
+export const PROVIDER_VERSION = "2";
 
 
 type Props = Record<string, any>;
@@ -35,9 +36,27 @@ function diffBy(identity: readonly string[], settings: readonly string[]) {
 /** Inputs of the gate that records the phase and refuses illegal transitions at check time. */
 export interface PhaseGateArgs {
     readonly phase: pulumi.Input<MigrationPhase>;
-    /** True once every parity check of the validate phase passed (recorded in the validate phase). */
+    /** Whether every parity check of this phase passed (validate and cutover run them). */
     readonly validationPassed: pulumi.Input<boolean>;
+    /** What the failed parity checks found, for the cutover's refusal. */
+    readonly validationProblems?: pulumi.Input<pulumi.Input<string>[]>;
     readonly version?: pulumi.Input<string>;
+}
+
+/**
+ * The validation the gate records: this phase's parity result where it ran checks; otherwise
+ * what was recorded before, except that going back to parallel clears it.
+ */
+function recordedValidation(olds: Props, news: Props): boolean {
+    if (news.phase === "validate" || news.phase === "cutover") return news.validationPassed === true;
+    return news.phase !== "parallel" && olds.validationPassed === true;
+}
+
+/** The cutover's refusal when the parity checks run at the cutover did not all pass. */
+function cutoverRefusal(news: Props): string | undefined {
+    if (news.phase !== "cutover" || news.validationPassed === true) return undefined;
+    const found = (news.validationProblems ?? []) as string[];
+    return `phase cutover refused: the parity checks run at the cutover found differences, so nothing was snapshotted, dropped or renamed; fix the data (or go back to validate) and run pulumi up again${found.length ? `\n${found.join("\n")}` : ""}`;
 }
 
 export const phaseGateProvider: pulumi.dynamic.ResourceProvider = {
@@ -48,16 +67,20 @@ export const phaseGateProvider: pulumi.dynamic.ResourceProvider = {
         return problem ? { inputs: news, failures: [{ property: "phase", reason: problem }] } : { inputs: news };
     },
     async diff(_id: string, olds: Props, news: Props) {
-        const updates = changed(olds, news, ["phase", "validationPassed", "version"]);
-        return { changes: updates.length > 0, replaces: [] };
+        const changedPhase = olds.phase !== news.phase || olds.version !== news.version;
+        const changedValidation = recordedValidation(olds, news) !== (olds.validationPassed === true);
+        return { changes: changedPhase || changedValidation, replaces: [] };
     },
     async create(inputs: Props) {
-        return { id: "migration-phase", outs: { phase: inputs.phase, previousPhase: null, validationPassed: inputs.validationPassed === true, version: inputs.version } };
+        const refusal = cutoverRefusal(inputs);
+        if (refusal) throw new Error(refusal);
+        return { id: "migration-phase", outs: { phase: inputs.phase, previousPhase: null, validationPassed: recordedValidation({}, inputs), version: inputs.version } };
     },
     async update(_id: string, olds: Props, news: Props) {
-        // Validation stays recorded through the cutover; going back to parallel clears it.
-        const validationPassed = news.validationPassed === true || (news.phase !== "parallel" && olds.validationPassed === true);
-        return { outs: { phase: news.phase, previousPhase: olds.phase, validationPassed, version: news.version } };
+        // The snapshots, drops and renames all wait for the gate: refusing here leaves the data as it was.
+        const refusal = cutoverRefusal(news);
+        if (refusal) throw new Error(refusal);
+        return { outs: { phase: news.phase, previousPhase: olds.phase, validationPassed: recordedValidation(olds, news), version: news.version } };
     },
 };
 
@@ -67,7 +90,7 @@ export class PhaseGate extends pulumi.dynamic.Resource {
     declare readonly previousPhase: pulumi.Output<MigrationPhase | null>;
     declare readonly validationPassed: pulumi.Output<boolean>;
     constructor(name: string, args: PhaseGateArgs, opts?: pulumi.CustomResourceOptions) {
-        super(phaseGateProvider, name, { version: PROVIDER_VERSION, ...args, previousPhase: undefined }, opts, MIGRATION_MODULE, "PhaseGate");
+        super(phaseGateProvider, name, { version: PROVIDER_VERSION, validationProblems: [], ...args, previousPhase: undefined }, opts, MIGRATION_MODULE, "PhaseGate");
     }
 }
 
@@ -83,33 +106,53 @@ export interface ParityCheckArgs {
     readonly query: pulumi.Input<string>;
     readonly tolerance: pulumi.Input<number>;
     readonly maximumBytesBilled: pulumi.Input<number>;
-    /** Re-run on every `up` while true (the validate phase). */
-    readonly rerun: pulumi.Input<boolean>;
+    /**
+     * The phase it runs in. In validate a mismatch fails the update and every preview compares
+     * the live result with the recorded one; at the cutover it runs once, when the phase changes,
+     * and a mismatch is recorded for the gate to refuse with.
+     */
+    readonly phase: pulumi.Input<"validate" | "cutover">;
     readonly version?: pulumi.Input<string>;
 }
 
 async function runParity(inputs: Props) {
     const wh = bigQueryWarehouse(inputs.project, inputs.location, inputs.maximumBytesBilled);
-    const report = await checkParity(wh, inputs.mapping, inputs.query, inputs.tolerance, inputs.maximumBytesBilled);
+    const report = await checkParity(wh, inputs.mapping, inputs.query, inputs.tolerance, inputs.maximumBytesBilled, { failOnMismatch: inputs.phase === "validate" });
     return {
         mapping: inputs.mapping,
         query: inputs.query,
         tolerance: inputs.tolerance,
         maximumBytesBilled: inputs.maximumBytesBilled,
-        rerun: inputs.rerun,
+        phase: inputs.phase,
         version: inputs.version,
         passed: report.passed,
         partitions: report.partitions,
         totals: report.totals,
+        problem: report.passed ? "" : formatMismatches(report, 5),
         checkedAt: new Date().toISOString(),
     };
 }
 
+/** What a parity run found, for comparing a live run with the recorded one (key order is not kept by state). */
+function finding(o: Props): string {
+    const sorted = (v: unknown): unknown =>
+        v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Props)[k])])) : v;
+    return JSON.stringify(sorted({ passed: o.passed, partitions: o.partitions, totals: o.totals }));
+}
+
 export const parityCheckProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: Props, news: Props) {
-        const updates = changed(olds, news, ["query", "tolerance", "maximumBytesBilled", "version", "rerun"]);
-        // In the validate phase the check runs again on every `up`: the application keeps writing.
-        return { changes: updates.length > 0 || news.rerun === true, replaces: changed(olds, news, ["mapping"]) };
+        const replaces = changed(olds, news, ["mapping"]);
+        const updates = changed(olds, news, ["query", "tolerance", "maximumBytesBilled", "version", "phase"]);
+        if (replaces.length + updates.length > 0) return { changes: true, replaces };
+        if (news.phase !== "validate") return { changes: false, replaces: [] };
+        // In the validate phase the application keeps writing: a read-only run of the query tells
+        // whether the recorded result still holds, so an unchanged warehouse previews no change.
+        try {
+            return { changes: finding(await runParity({ ...news, phase: "cutover" })) !== finding(olds), replaces: [] };
+        } catch {
+            return { changes: true, replaces: [] };
+        }
     },
     async create(inputs: Props) {
         return { id: `parity-${inputs.mapping}`, outs: await runParity(inputs) };
@@ -128,8 +171,10 @@ export class ParityCheck extends pulumi.dynamic.Resource {
     declare readonly partitions: pulumi.Output<number>;
     declare readonly totals: pulumi.Output<Record<string, { legacy: number; v2: number }>>;
     declare readonly checkedAt: pulumi.Output<string>;
+    /** The mismatch table when it did not pass, else "". */
+    declare readonly problem: pulumi.Output<string>;
     constructor(name: string, args: ParityCheckArgs, opts?: pulumi.CustomResourceOptions) {
-        super(parityCheckProvider, name, { version: PROVIDER_VERSION, ...args, passed: undefined, partitions: undefined, totals: undefined, checkedAt: undefined }, opts, MIGRATION_MODULE, "ParityCheck");
+        super(parityCheckProvider, name, { version: PROVIDER_VERSION, ...args, passed: undefined, partitions: undefined, totals: undefined, problem: undefined, checkedAt: undefined }, opts, MIGRATION_MODULE, "ParityCheck");
     }
 }
 

@@ -47,6 +47,8 @@ export function migrationSteps(phase: MigrationPhase, s: StepInputs): MigrationS
     const q = (t: string) => `${s.dataset}.${t}`;
     const b = (t: string) => `${s.backupDataset}.${snapshotName(t)}`;
     const prod = (t: TableDef) => t.productionName ?? t.name;
+    const parity = (): MigrationStep[] =>
+        s.parity.map((p) => ({ action: "validate", source: `${q(p.legacyTable)} ~ ${q(p.v2Table)}`, target: `parity/${p.name}`, dependsOn: [] }));
     const repoint = (toV2: boolean, renamed: Map<string, string>): MigrationStep[] => {
         const viewTarget = new Map<string, string>();
         return s.views.map((v) => {
@@ -62,9 +64,12 @@ export function migrationSteps(phase: MigrationPhase, s: StepInputs): MigrationS
         case "complete":
             return [];
         case "validate":
-            return s.parity.map((p) => ({ action: "validate", source: `${q(p.legacyTable)} ~ ${q(p.v2Table)}`, target: `parity/${p.name}`, dependsOn: [] }));
+            return parity();
         case "cutover": {
-            const steps: MigrationStep[] = [{ action: "validate", source: `parity/${s.parity.map((p) => p.name).join(",")}`, target: GATE_TARGET, dependsOn: [] }];
+            // Parity runs once more at the cutover, right before the first snapshot: rows written
+            // since the validate phase must still agree before anything is dropped.
+            const checks = parity();
+            const steps: MigrationStep[] = [...checks, { action: "validate", source: checks.map((c) => c.target).join(","), target: GATE_TARGET, dependsOn: checks.map((c) => c.target) }];
             for (const t of s.legacy) {
                 steps.push({ action: "snapshot", source: q(t.name), target: b(t.name), dependsOn: [GATE_TARGET] });
                 steps.push({ action: "drop", source: q(t.name), target: q(t.name), dependsOn: [b(t.name)] });

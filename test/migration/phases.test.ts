@@ -48,7 +48,13 @@ describe.each(["dev", "prod"])("phase plans of stack %s", (stack) => {
             ["synter_analytics.fact_cursor_daily_usage_v2", "synter_analytics.fact_cursor_daily_usage"],
             ["synter_analytics.fact_claude_daily_usage_v2", "synter_analytics.fact_claude_daily_usage"],
         ]);
-        expect(criticalPathLength(steps)).toBe(4); // gate -> rename -> view -> view on view
+        expect(criticalPathLength(steps)).toBe(5); // parity -> gate -> rename -> view -> view on view
+        // Parity runs once more at the cutover, and the gate waits for every check.
+        const gate = steps.find((s) => s.target === GATE_TARGET)!;
+        expect(gate.dependsOn).toEqual(["parity/claude_cost", "parity/claude_usage", "parity/cursor_usage"]);
+        const checks = run.resources.filter((r) => r.type.endsWith(":ParityCheck"));
+        for (const c of checks) expect(c.inputs).toMatchObject({ phase: "cutover" });
+        expect(run.resources.find((r) => r.name === "migration-phase")!.options.dependsOn).toEqual(checks.map((c) => c.name));
     });
 
     it("repoints views onto the renamed tables and adopts them by import when complete", async () => {
@@ -78,7 +84,7 @@ describe.each(["dev", "prod"])("phase plans of stack %s", (stack) => {
         const run = await runStack(stack, { migrationPhase: "validate" });
         const checks = run.resources.filter((r) => r.type.endsWith(":ParityCheck"));
         expect(checks.map((c) => c.name)).toEqual(["migration-parity-claude_cost", "migration-parity-claude_usage", "migration-parity-cursor_usage"]);
-        for (const c of checks) expect(c.inputs).toMatchObject({ rerun: true, tolerance: 0 });
+        for (const c of checks) expect(c.inputs).toMatchObject({ phase: "validate", tolerance: 0 });
         expect(run.resources.find((r) => r.name === "migration-phase")!.options.dependsOn).toEqual(checks.map((c) => c.name));
     });
 });

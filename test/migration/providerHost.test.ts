@@ -4,7 +4,7 @@
 // and parity queries are computed on them by ZetaSQL.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CATALOGUE, TableDef } from "../../components/analytics";
-import { snapshotName } from "../../components/migration";
+import { PROVIDER_VERSION, snapshotName } from "../../components/migration";
 import { dynamicType, MIGRATION_MODULE } from "../../components/dynamicTypes";
 import type { RecordedResource } from "../../plan/runtime";
 import { LocalWarehouse, Row, StoreJson } from "../../warehouse";
@@ -137,8 +137,20 @@ describe("phase gate (check runs in preview, before any step)", () => {
     });
     it("records the phase and keeps the validation through the cutover", async () => {
         const created = await host.create(gate().urn, { ...props(gate()), phase: "validate", validationPassed: true });
-        const outs = await host.update(created.id, gate().urn, created.outs, props(gate()));
+        const outs = await host.update(created.id, gate().urn, created.outs, { ...props(gate()), validationPassed: true });
         expect(outs).toMatchObject({ phase: "cutover", previousPhase: "validate", validationPassed: true });
+        // Complete runs no parity check: the recorded validation stays, and no change is previewed.
+        const complete = { ...props(gate()), phase: "complete", validationPassed: false };
+        expect((await host.diff(created.id, gate().urn, outs, { ...complete, phase: "cutover", validationPassed: true })).changes).toBe("none");
+        expect(await host.update(created.id, gate().urn, outs, complete)).toMatchObject({ phase: "complete", validationPassed: true });
+    });
+
+    it("refuses the cutover when the parity checks run at the cutover found differences", async () => {
+        const created = await host.create(gate().urn, { ...props(gate()), phase: "validate", validationPassed: true });
+        const found = "parity cursor_usage: 1 mismatch(es) over 5 partition date(s)";
+        const refused = host.update(created.id, gate().urn, created.outs, { ...props(gate()), validationPassed: false, validationProblems: [found] });
+        await expect(refused).rejects.toThrow(/phase cutover refused: the parity checks run at the cutover found differences, so nothing was snapshotted, dropped or renamed/);
+        await expect(host.update(created.id, gate().urn, created.outs, { ...props(gate()), validationPassed: false, validationProblems: [found] })).rejects.toThrow(found);
     });
 });
 
@@ -228,7 +240,7 @@ describe("snapshot, drop, rename, restore", () => {
         const before = fake.requests.length;
         expect(await host.diff(id, rename.urn, outs, props(rename))).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
         expect(await host.diff(id, rename.urn, outs, { ...props(rename), to: "fact_claude_usage" })).toEqual({ changes: "some", replaces: ["to"], deleteBeforeReplace: false });
-        expect(await host.diff(id, rename.urn, outs, { ...props(rename), version: "2" })).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        expect(await host.diff(id, rename.urn, outs, { ...props(rename), version: `${PROVIDER_VERSION}-next` })).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
         expect(fake.requests.length).toBe(before);
     });
 
@@ -248,7 +260,7 @@ describe("snapshot, drop, rename, restore", () => {
 
 describe("every migration resource", () => {
     it("carries a version input, so a change of provider logic shows in the preview", () => {
-        for (const r of [...dynamic(cutover), ...dynamic(rollback), ...dynamic(validate)]) expect(props(r).version, r.name).toBe("1");
+        for (const r of [...dynamic(cutover), ...dynamic(rollback), ...dynamic(validate)]) expect(props(r).version, r.name).toBe(PROVIDER_VERSION);
     });
 
     it("retires without touching data: delete leaves every table and snapshot in place", async () => {
@@ -300,12 +312,30 @@ describe("parity check", () => {
         expect(fake.statements).toEqual([]);
     });
 
-    it("runs again on every up in the validate phase", async () => {
+    it("previews a change in the validate phase exactly when the live result differs from the recorded one", async () => {
         seedCursorParity(500);
         const { id, outs } = await host.create(check().urn, props(check()));
+        const requests = fake.requests.length;
+        expect((await host.diff(id, check().urn, outs, props(check()))).changes).toBe("none");
+        // The diff ran the query (read-only): the application keeps writing during validate.
+        expect(fake.requests.length).toBeGreaterThan(requests);
+        seedCursorParity(501);
         expect((await host.diff(id, check().urn, outs, props(check()))).changes).toBe("some");
-        const inCutover = { ...props(check()), rerun: false };
-        expect((await host.diff(id, check().urn, { ...outs, rerun: false }, inCutover)).changes).toBe("none");
+    });
+
+    it("runs once more when the phase becomes cutover, recording a mismatch for the gate instead of failing", async () => {
+        seedCursorParity(500);
+        const { id, outs } = await host.create(check().urn, props(check()));
+        const atCutover = { ...props(check()), phase: "cutover" };
+        expect((await host.diff(id, check().urn, outs, atCutover)).changes).toBe("some");
+        seedCursorParity(501);
+        const recorded = await host.update(id, check().urn, outs, atCutover);
+        expect(recorded).toMatchObject({ phase: "cutover", passed: false });
+        expect(String(recorded.problem)).toMatch(/^parity cursor_usage: \d+ mismatch\(es\) over 2 partition date\(s\)\n.*2026-11-01 +lines_added +500 +501/s);
+        // Once at the cutover it does not run again: the legacy tables are dropped by then.
+        const requests = fake.requests.length;
+        expect((await host.diff(id, check().urn, recorded, atCutover)).changes).toBe("none");
+        expect(fake.requests.length).toBe(requests);
     });
 });
 
