@@ -60,6 +60,8 @@ export interface StatementResult {
 export interface RunOptions {
     /** The job's project: the project of names that give only dataset.table. */
     readonly project: string;
+    /** The job's defaultDataset: the dataset of names that give only the table. */
+    readonly defaultDataset?: string;
     readonly dryRun?: boolean;
     /** Refuse to run (not a dry run) when the estimate is above this. */
     readonly maximumBytesBilled?: number;
@@ -237,8 +239,9 @@ export class QueryEngine {
     // Names
 
     /** A name path from the AST (["p.d.t"], ["d", "t"], ...) as a table in the job's project. */
-    tableName(path: readonly string[], project: string): TableName {
+    tableName(path: readonly string[], project: string, defaultDataset?: string): TableName {
         const parts = path.flatMap((p) => p.split("."));
+        if (parts.length === 1 && defaultDataset) return { projectId: project, datasetId: defaultDataset, tableId: parts[0] };
         if (parts.length === 2) return { projectId: project, datasetId: parts[0], tableId: parts[1] };
         if (parts.length === 3) return { projectId: parts[0], datasetId: parts[1], tableId: parts[2] };
         throw invalidQuery(`Table name "${path.join(".")}" missing dataset while no default dataset is set in the request.`);
@@ -256,9 +259,10 @@ export class QueryEngine {
         return fields.map((f) => ({ name: f.name, type: zetaTypeOf(f) }));
     }
 
-    /** The analysis catalogue for jobs of `project`, registered once per shape of the store. */
-    private async analysisCatalogue(project: string): Promise<unknown> {
-        const cached = this.analysisCatalogues.get(project);
+    /** The analysis catalogue for jobs of `project` (and a default dataset), registered once per shape of the store. */
+    private async analysisCatalogue(project: string, defaultDataset?: string): Promise<unknown> {
+        const scope = `${project}/${defaultDataset ?? ""}`;
+        const cached = this.analysisCatalogues.get(scope);
         if (cached && cached.shape === this.store.shape) return cached.id;
         if (cached) cached.id.then((id) => this.zeta.client.unRegisterCatalog({ registeredId: id })).catch(() => undefined);
         const shape = this.store.shape;
@@ -287,6 +291,7 @@ export class QueryEngine {
                 if (r.projectId === project) {
                     addTop(`${r.datasetId}.${r.tableId}`, t);
                     addSub(r.datasetId, undefined, r.tableId, t);
+                    if (r.datasetId === defaultDataset) addTop(r.tableId, t);
                 }
             }
             const catalog: any[] = [];
@@ -298,16 +303,16 @@ export class QueryEngine {
             const reg = await this.zeta.client.registerCatalog({ simpleCatalog: { name: "warehouse", table: top, catalog, builtinFunctionOptions: { languageOptions } } });
             return reg.registeredId;
         })();
-        this.analysisCatalogues.set(project, { shape, id });
-        id.catch(() => this.analysisCatalogues.delete(project));
+        this.analysisCatalogues.set(scope, { shape, id });
+        id.catch(() => this.analysisCatalogues.delete(scope));
         return id;
     }
 
     /** The resolved statement, or BigQuery's error for it. */
-    async analyze(sql: string, project: string): Promise<Resolved> {
+    async analyze(sql: string, project: string, defaultDataset?: string): Promise<Resolved> {
         await this.ready();
         const options = await this.analyzerOptions();
-        const catalogId = await this.analysisCatalogue(project);
+        const catalogId = await this.analysisCatalogue(project, defaultDataset);
         try {
             const r = await this.zeta.client.analyze({ registeredCatalogId: catalogId, sqlStatement: sql, options });
             return { node: r.resolvedStatement, sql };
@@ -315,7 +320,7 @@ export class QueryEngine {
             let e = analysisError(err);
             const missing = /^Table not found: (.+?)(?:;.*?)?(?: at \[\d+:\d+\])?$/.exec(e.message);
             if (missing) {
-                const name = this.tableName(pathParts(missing[1]), project);
+                const name = this.tableName(pathParts(missing[1]), project, defaultDataset);
                 e = this.store.dataset(name.projectId, name.datasetId)
                     ? notFound(`Not found: Table ${tableLabel(name)} was not found in location US`)
                     : notFound(`Not found: Dataset ${name.projectId}:${name.datasetId} was not found in location US`);
@@ -568,10 +573,10 @@ export class QueryEngine {
 
     /** Analyzes, checks and (unless a dry run) runs one statement. */
     async run(sql: string, options: RunOptions): Promise<StatementResult> {
-        const resolved = await this.analyze(sql, options.project);
+        const resolved = await this.analyze(sql, options.project, options.defaultDataset);
         const node = resolved.node ?? {};
         const scans = this.scans(node);
-        const referencedTables = [...new Set(scans.map((s) => s.name))].map((n) => this.tableName([n], options.project));
+        const referencedTables = [...new Set(scans.map((s) => s.name))].map((n) => this.tableName([n], options.project, options.defaultDataset));
         const q = node.resolvedQueryStmtNode;
         if (q) {
             this.checkPartitionFilters(node, scans);
@@ -668,7 +673,7 @@ export class QueryEngine {
     }
 
     private async createSnapshot(resolved: Resolved, s: any, options: RunOptions, referencedTables: TableName[]): Promise<StatementResult> {
-        const target = this.tableName(s.parent?.namePath ?? [], options.project);
+        const target = this.tableName(s.parent?.namePath ?? [], options.project, options.defaultDataset);
         const source = this.cloneSource(s.cloneFrom, options.project, "CREATE SNAPSHOT TABLE");
         const opts = await this.options(resolved.sql, s.optionList);
         const result = { statementType: "CREATE_SNAPSHOT_TABLE", bytesProcessed: 0, referencedTables };
@@ -710,7 +715,7 @@ export class QueryEngine {
     }
 
     private async createTable(resolved: Resolved, s: any, options: RunOptions, referencedTables: TableName[]): Promise<StatementResult> {
-        const target = this.tableName(s.parent?.parent?.namePath ?? [], options.project);
+        const target = this.tableName(s.parent?.parent?.namePath ?? [], options.project, options.defaultDataset);
         const opts = await this.options(resolved.sql, s.parent?.optionList);
         const createMode = Number(s.parent?.parent?.createMode ?? CREATE_DEFAULT);
         if (Number(s.parent?.parent?.createScope ?? 0) !== 0) throw unsupported("Temporary tables are not supported by the local warehouse");
@@ -747,7 +752,7 @@ export class QueryEngine {
     }
 
     private async createTableAsSelect(resolved: Resolved, s: any, options: RunOptions, scans: Scan[], referencedTables: TableName[]): Promise<StatementResult> {
-        const target = this.tableName(s.parent?.parent?.namePath ?? [], options.project);
+        const target = this.tableName(s.parent?.parent?.namePath ?? [], options.project, options.defaultDataset);
         const opts = await this.options(resolved.sql, s.parent?.optionList);
         this.checkPartitionFilters(s.query, scans);
         const bytesProcessed = (await this.baseTables(scans, options.project)).reduce((n, t) => n + this.store.numBytes(t), 0);
@@ -755,7 +760,7 @@ export class QueryEngine {
         const result = { statementType: "CREATE_TABLE_AS_SELECT", bytesProcessed, referencedTables };
         if (options.dryRun) return result;
         this.checkBilling(bytesProcessed, options.maximumBytesBilled);
-        const rows = await this.queryRows(resolved.sql, s.query, options.project);
+        const rows = await this.queryRows(resolved.sql, s.query, options.project, options.defaultDataset);
         const meta = this.layoutFromDdl(s, schema);
         this.applyOptions(meta, opts);
         const createMode = Number(s.parent?.parent?.createMode ?? CREATE_DEFAULT);
@@ -766,10 +771,10 @@ export class QueryEngine {
     }
 
     /** Rows of the query inside a statement (CREATE TABLE AS SELECT), found in its text where the analyzer located it. */
-    private async queryRows(sql: string, query: any, project: string): Promise<Cell[][]> {
+    private async queryRows(sql: string, query: any, project: string, defaultDataset?: string): Promise<Cell[][]> {
         const r = exprRange(query);
         if (!r) throw unsupported("The local warehouse could not locate the query of the statement");
-        const inner = await this.analyze(Buffer.from(sql, "utf8").subarray(r.start, r.end).toString("utf8"), project);
+        const inner = await this.analyze(Buffer.from(sql, "utf8").subarray(r.start, r.end).toString("utf8"), project, defaultDataset);
         const { response } = await this.evaluate(inner);
         const types: TypeProto[] = (response.prepared?.columns ?? []).map((c: any) => c.type);
         return (response.content?.tableData?.row ?? []).map((row: any) => types.map((t, i) => valueToCell(t, row.cell?.[i])));
@@ -780,7 +785,7 @@ export class QueryEngine {
     }
 
     private async createView(resolved: Resolved, s: any, options: RunOptions, referencedTables: TableName[]): Promise<StatementResult> {
-        const target = this.tableName(s.parent?.parent?.namePath ?? [], options.project);
+        const target = this.tableName(s.parent?.parent?.namePath ?? [], options.project, options.defaultDataset);
         const sql = String(s.parent?.sql ?? "");
         if (!sql) throw unsupported("CREATE VIEW: the view's query text is unknown");
         const schema = this.outputFields((s.parent?.outputColumnList ?? []).map((o: any) => ({ name: String(o.name), type: o.column.type })));
@@ -804,7 +809,7 @@ export class QueryEngine {
     }
 
     private drop(s: any, options: RunOptions, snapshot: boolean): StatementResult {
-        const target = this.tableName(s.namePath ?? [], options.project);
+        const target = this.tableName(s.namePath ?? [], options.project, options.defaultDataset);
         const objectType = snapshot ? "SNAPSHOT TABLE" : String(s.objectType ?? "TABLE").toUpperCase();
         const statementType = snapshot ? "DROP_SNAPSHOT_TABLE" : `DROP_${objectType.replace(/ /g, "_")}`;
         if (!snapshot && objectType !== "TABLE" && objectType !== "VIEW") throw unsupported(`DROP ${objectType} is not supported by the local warehouse`);
@@ -825,7 +830,7 @@ export class QueryEngine {
     }
 
     private async alter(resolved: Resolved, s: any, options: RunOptions): Promise<StatementResult> {
-        const target = this.tableName(s.parent?.namePath ?? [], options.project);
+        const target = this.tableName(s.parent?.namePath ?? [], options.project, options.defaultDataset);
         const result = { statementType: "ALTER_TABLE", bytesProcessed: 0, referencedTables: [] };
         const t = this.existing(target);
         if (!t) {

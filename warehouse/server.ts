@@ -304,9 +304,9 @@ export class LocalWarehouse {
     }
 
     /** Runs one statement in-process, as a job of `project` would (no fault injection, not logged). */
-    async query(sql: string, options: { project?: string; dryRun?: boolean; maximumBytesBilled?: number } = {}): Promise<StatementResult> {
+    async query(sql: string, options: { project?: string; defaultDataset?: string; dryRun?: boolean; maximumBytesBilled?: number } = {}): Promise<StatementResult> {
         const project = options.project ?? [...this.store.datasets.values()][0]?.projectId ?? "local";
-        return this.serial(() => this.queries.run(sql, { project, dryRun: options.dryRun, maximumBytesBilled: options.maximumBytesBilled }));
+        return this.serial(() => this.queries.run(sql, { ...options, project }));
     }
 
     /**
@@ -659,13 +659,15 @@ export class LocalWarehouse {
     private async runQueryJob(project: string, ref: any, configuration: Record<string, any>, dryRun: boolean): Promise<JobRecord> {
         const qc = configuration.query ?? {};
         const sql = String(qc.query ?? "");
+        const defaultDataset = qc.defaultDataset?.datasetId ? String(qc.defaultDataset.datasetId) : undefined;
+        if (qc.defaultDataset?.projectId && qc.defaultDataset.projectId !== project) throw unsupported("A defaultDataset in another project than the job's is not supported by the local warehouse");
         if (qc.useLegacySql === true) throw invalid("Legacy SQL is not supported by the local warehouse; set useLegacySql to false");
         if (Array.isArray(qc.queryParameters) && qc.queryParameters.length > 0) throw unsupported("Query parameters are not supported by the local warehouse");
         return this.serial(async () => {
             const j = this.newJob(project, ref, { ...configuration, query: { ...qc, useLegacySql: false } });
             const maximumBytesBilled = qc.maximumBytesBilled !== undefined && qc.maximumBytesBilled !== null ? Number(qc.maximumBytesBilled) : undefined;
             if (dryRun) {
-                const r = await this.queries.run(sql, { project, dryRun: true }).catch((err) => {
+                const r = await this.queries.run(sql, { project, defaultDataset, dryRun: true }).catch((err) => {
                     this.logJob(j, "query", sql, true, "failed", (err as Error).message);
                     throw err;
                 });
@@ -682,7 +684,7 @@ export class LocalWarehouse {
             }
             let result: StatementResult;
             try {
-                result = await this.queries.run(sql, { project, maximumBytesBilled });
+                result = await this.queries.run(sql, { project, defaultDataset, maximumBytesBilled });
             } catch (err) {
                 if (!(err instanceof BigQueryError)) throw err;
                 if (err.atAnalysis) {
@@ -799,8 +801,8 @@ export class LocalWarehouse {
 
     /** jobs.query: a query job answered with its first page of results once done (or after timeoutMs). */
     private async syncQuery(project: string, body: Record<string, any>): Promise<unknown> {
-        const { query, useLegacySql, dryRun, maximumBytesBilled, location, labels, queryParameters, destinationTable, writeDisposition, createDisposition } = body;
-        const configuration = { query: { query, useLegacySql, maximumBytesBilled, queryParameters, destinationTable, writeDisposition, createDisposition }, ...(labels ? { labels } : {}), ...(dryRun ? { dryRun } : {}) };
+        const { query, useLegacySql, dryRun, maximumBytesBilled, location, labels, queryParameters, destinationTable, writeDisposition, createDisposition, defaultDataset } = body;
+        const configuration = { query: { query, useLegacySql, maximumBytesBilled, queryParameters, destinationTable, writeDisposition, createDisposition, defaultDataset }, ...(labels ? { labels } : {}), ...(dryRun ? { dryRun } : {}) };
         const j = await this.runQueryJob(project, { location }, configuration, dryRun === true);
         if (dryRun) {
             return { kind: "bigquery#queryResponse", jobReference: { projectId: project, location: j.location }, jobComplete: true, totalBytesProcessed: j.statistics.totalBytesProcessed, schema: j.statistics.query?.schema, cacheHit: false };

@@ -2,6 +2,9 @@
 // clones, renames and drops carry rows, schema, partitioning and clustering; a snapshot records
 // its expiry and refuses writes; what BigQuery refuses is refused with its codes.
 import type { BigQuery } from "@google-cloud/bigquery";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cloneDdl, dropDdl, renameDdl, snapshotDdl } from "../../components/migration";
 import type { LocalWarehouse, StoreJson } from "../../warehouse";
@@ -119,5 +122,59 @@ describe("DROP, RENAME and the rollback's CLONE", () => {
         });
         await expect(bq.query(`CREATE SNAPSHOT TABLE \`${P}.${B}.x\` CLONE \`${P}.${D}.usage\` FOR SYSTEM_TIME AS OF CURRENT_TIMESTAMP()`)).rejects.toMatchObject({ code: 400, message: expect.stringContaining("FOR SYSTEM_TIME AS OF is not supported") });
         await expect(bq.query(`CREATE SNAPSHOT TABLE \`${P}.${B}.x\` CLONE \`${P}.${D}.usage\` OPTIONS (expiration_timestmp = CURRENT_TIMESTAMP())`)).rejects.toMatchObject({ code: 400, message: expect.stringContaining("Unknown option: expiration_timestmp") });
+    });
+});
+
+describe("other statements", () => {
+    it("CREATE TABLE with PARTITION BY and CLUSTER BY, CREATE TABLE AS SELECT, CREATE VIEW, and DML, computed by ZetaSQL", async () => {
+        await run(`CREATE TABLE \`${P}.${D}.made\` (ts TIMESTAMP NOT NULL, who STRING, n INT64) PARTITION BY DATE(ts) CLUSTER BY who OPTIONS (description = 'Made by DDL.', labels = [('team', 'data')])`);
+        expect(wh.table(`${P}.${D}.made`)).toMatchObject({ schema: ["ts:TIMESTAMP NOT NULL", "who:STRING", "n:INTEGER"], timePartitioning: { type: "DAY", field: "ts" }, clustering: ["who"], description: "Made by DDL.", labels: { team: "data" } });
+        await run(`INSERT INTO \`${P}.${D}.made\` (ts, who, n) VALUES ('2026-01-05 10:00:00', 'a', 1), ('2026-01-06 10:00:00', 'b', 2), ('2026-01-07 10:00:00', 'a', 3)`);
+        await run(`UPDATE \`${P}.${D}.made\` SET n = n * 10 WHERE who = 'a'`);
+        await run(`DELETE FROM \`${P}.${D}.made\` WHERE who = 'b'`);
+        expect(wh.rows(`${P}.${D}.made`)).toEqual([
+            { ts: "2026-01-05T10:00:00.000000Z", who: "a", n: "10" },
+            { ts: "2026-01-07T10:00:00.000000Z", who: "a", n: "30" },
+        ]);
+        await expect(run(`INSERT INTO \`${P}.${D}.made\` (who) VALUES ('no time')`)).rejects.toThrow(/ts/);
+
+        const [job] = await bq.createQueryJob({ query: `CREATE TABLE per_user AS SELECT user_id, SUM(lines) AS lines FROM usage WHERE day >= '2026-11-01' GROUP BY user_id`, defaultDataset: { projectId: P, datasetId: D } } as any);
+        await job.getQueryResults();
+        expect(job.metadata.statistics.query).toMatchObject({ statementType: "CREATE_TABLE_AS_SELECT", ddlOperationPerformed: "CREATE", ddlTargetTable: { projectId: P, datasetId: D, tableId: "per_user" } });
+        const perUser = Object.fromEntries(wh.rows(`${P}.${D}.per_user`).map((r) => [r.user_id, r.lines]));
+        expect(perUser.u0).toBe(String(rows.filter((r) => r.user_id === "u0").reduce((n, r) => n + r.lines, 0)));
+
+        await run(`CREATE VIEW \`${P}.${D}.top\` AS SELECT user_id FROM \`${P}.${D}.per_user\` WHERE lines > 100`);
+        const [top] = await bq.query(`SELECT user_id FROM \`${P}.${D}.top\` ORDER BY user_id`);
+        expect(top.map((r: any) => r.user_id)).toEqual(Object.entries(perUser).filter(([, v]) => Number(v) > 100).map(([k]) => k).sort());
+
+        // As the stand-in gcp provider drops columns before an update.
+        await bq.query({ query: `ALTER TABLE \`${P}.${D}.made\` DROP COLUMN n, ADD COLUMN note STRING`, useLegacySql: false } as any);
+        expect(wh.table(`${P}.${D}.made`)!.schema).toEqual(["ts:TIMESTAMP NOT NULL", "who:STRING", "note:STRING"]);
+        expect(wh.rows(`${P}.${D}.made`)[0]).toEqual({ ts: "2026-01-05T10:00:00.000000Z", who: "a", note: null });
+    });
+
+    it("a load job's lost rows and an expired table are what tests make of them", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wh-ddl-"));
+        try {
+            fs.writeFileSync(path.join(dir, "rows.ndjson"), ['{"day":"2026-11-01","user_id":"x"}', '{"day":"2026-11-02","user_id":"y"}'].join("\n"));
+            wh.loseRowsOnLoad = 1;
+            const [job] = await bq.dataset(D).table("usage").createLoadJob(path.join(dir, "rows.ndjson"), { sourceFormat: "NEWLINE_DELIMITED_JSON", writeDisposition: "WRITE_TRUNCATE" } as any);
+            // The job reports both rows, the table keeps one.
+            expect(job.metadata.statistics.load.outputRows).toBe("2");
+            expect(wh.rows(`${P}.${D}.usage`).map((r) => r.user_id)).toEqual(["x"]);
+        } finally {
+            wh.loseRowsOnLoad = 0;
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        await wh.createTable(`${P}.${D}.brief`, { schema: [{ name: "x", type: "STRING" }], expirationTime: Date.now() + 60_000 });
+        expect(wh.table(`${P}.${D}.brief`)).toBeDefined();
+        const clock = wh.store.now;
+        wh.store.now = () => clock() + 120_000;
+        try {
+            await expect(bq.dataset(D).table("brief").getMetadata()).rejects.toMatchObject({ code: 404 });
+        } finally {
+            wh.store.now = clock;
+        }
     });
 });
