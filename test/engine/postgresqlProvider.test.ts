@@ -368,7 +368,7 @@ describe("the auth database's resources through gRPC, against the server", () =>
         const more = (await trusted.host.check(urn(T.grant, "reader"), g.inputs, { ...args, privileges: ["CONNECT", "TEMPORARY"] })).inputs;
         expect(await trusted.host.diff(g.id, urn(T.grant, "reader"), g.outs, more)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
         const updated = await trusted.host.update(g.id, urn(T.grant, "reader"), g.outs, more);
-        expect([...updated.privileges].sort()).toEqual(["CONNECT", "TEMPORARY"]);
+        expect([...(updated.privileges as string[])].sort()).toEqual(["CONNECT", "TEMPORARY"]);
         expect(await q("SELECT has_database_privilege('report_reader', $1, 'TEMPORARY') AS t", [DB])).toEqual([{ t: true }]);
         expect(await trusted.host.diff(g.id, urn(T.grant, "reader"), updated, { ...more, role: GROUP })).toEqual({ changes: "some", replaces: ["role"], deleteBeforeReplace: true });
         await trusted.host.delete(g.id, urn(T.grant, "reader"), updated);
