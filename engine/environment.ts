@@ -8,6 +8,7 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../plan/runtime";
 import { startPostgres, RunningPostgres } from "../servers/postgres";
 import { installGcpStandIn } from "./gcp/install";
+import { installPostgresqlStandIn, installRandomStandIn } from "./standIn";
 import type { EngineBinaries, LocalEndpoints } from "./localStack";
 import { ensureToolchain } from "./toolchain";
 
@@ -95,6 +96,9 @@ export async function startLocalEnvironment(options: EnvironmentOptions = {}): P
     const pluginDir = path.join(dir, "plugins");
     fs.mkdirSync(pluginDir, { recursive: true });
     installGcpStandIn(pluginDir);
+    // pluginDir comes first on PATH: a stand-in there would shadow a provider the toolchain built.
+    if (!binaries.providers.random) installRandomStandIn(pluginDir);
+    if (!binaries.providers.postgresql) installPostgresqlStandIn(pluginDir);
     const started: { stop: () => Promise<void> | void }[] = [];
     try {
         log("starting the local warehouse");
