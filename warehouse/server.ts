@@ -873,7 +873,7 @@ export class LocalWarehouse {
             throw new InjectedFault(fault.message);
         }
         try {
-            j.statistics = this.load(project, configuration.load, data, j);
+            j.statistics = this.load(project, configuration.load, data);
         } catch (err) {
             if (!(err instanceof BigQueryError)) throw err;
             j.error = err.proto();
@@ -891,7 +891,7 @@ export class LocalWarehouse {
     }
 
     /** Checks every line before writing anything: a load that fails leaves the table as it was. */
-    private load(project: string, load: any, data: string, j: JobRecord): Record<string, unknown> {
+    private load(project: string, load: any, data: string): Record<string, unknown> {
         if (!load) throw invalid("Not a load job: configuration.load is missing");
         const format = load.sourceFormat ?? "CSV";
         if (format !== "NEWLINE_DELIMITED_JSON") throw unsupported(`The local warehouse loads NEWLINE_DELIMITED_JSON only, not ${format}`);
@@ -947,7 +947,6 @@ export class LocalWarehouse {
             for (const f of tableFields) if (f.mode === "REQUIRED" && adapted.some((r) => r[f.name] === null)) throw invalid(`Missing required field: ${f.name}.`);
             this.store.appendRows(table, adapted, false);
         }
-        void j;
         return { load: { inputFiles: "1", inputFileBytes: String(Buffer.byteLength(data)), outputRows: String(rows.length), outputBytes: "0", badRecords: String(badRecords) } };
     }
 

@@ -178,3 +178,21 @@ describe("other statements", () => {
         }
     });
 });
+
+describe("copy jobs", () => {
+    it("copy, snapshot and restore tables as the copy API's operation types do", async () => {
+        const usage = bq.dataset(D).table("usage");
+        await usage.copy(bq.dataset(B).table("usage_copy"));
+        expect(wh.table(`${P}.${B}.usage_copy`)).toMatchObject({ type: "TABLE", rows: 40 });
+        expect(wh.table(`${P}.${B}.usage_copy`)!.cloneOf).toBeUndefined();
+        const [snapJob] = await usage.createCopyJob(bq.dataset(B).table("usage_snap2"), { operationType: "SNAPSHOT", destinationExpirationTime: "2030-01-01T00:00:00Z" } as any);
+        await snapJob.promise();
+        expect(wh.table(`${P}.${B}.usage_snap2`)).toMatchObject({ type: "SNAPSHOT", rows: 40, expirationTime: Date.parse("2030-01-01T00:00:00Z"), snapshotOf: `${P}.${D}.usage` });
+        const [restoreJob] = await bq.dataset(B).table("usage_snap2").createCopyJob(bq.dataset(D).table("restored"), { operationType: "RESTORE" } as any);
+        await restoreJob.promise();
+        expect(wh.table(`${P}.${D}.restored`)).toMatchObject({ type: "TABLE", rows: 40, cloneOf: `${P}.${B}.usage_snap2` });
+        expect(sorted(`${P}.${D}.restored`)).toEqual(sorted(`${P}.${D}.usage`));
+        // Without WRITE_TRUNCATE or WRITE_APPEND a copy onto an existing table is refused.
+        await expect(usage.copy(bq.dataset(D).table("restored"))).rejects.toThrow(`Already Exists: Table ${P}:${D}.restored`);
+    });
+});
