@@ -143,6 +143,8 @@ export class LocalStack {
             PULUMI_CONFIG_PASSPHRASE: this.passphrase,
             // The migration's dynamic providers use @google-cloud/bigquery, which honours this.
             BIGQUERY_EMULATOR_HOST: e.warehouseUrl,
+            // `npm test` type-checks the program with tsc; the engine only needs it transpiled.
+            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
         };
         if (e.postgres.caFile) {
             // The local PostgreSQL's certificate is signed by a throwaway CA: trusted by Node
@@ -236,12 +238,31 @@ export class LocalStack {
         return JSON.parse(r.stdout);
     }
 
-    /** Resources of an update by operation, from the JSON that `up --json` prints. */
+    /** Resources of an update by operation, from the engine events that `up --json` prints. */
     static changeSummary(up: CommandResult): Record<string, number> {
-        try {
-            return JSON.parse(up.stdout).changeSummary ?? {};
-        } catch {
-            return {};
+        for (const line of up.stdout.split("\n").reverse()) {
+            if (!line.includes("summaryEvent")) continue;
+            try {
+                return JSON.parse(line).summaryEvent.resourceChanges ?? {};
+            } catch {
+                return {};
+            }
         }
+        return {};
+    }
+
+    /** The diagnostics (errors, warnings) of an `up --json`'s engine events, as the CLI would print them. */
+    static diagnostics(up: CommandResult, severities: readonly string[] = ["error"]): string[] {
+        const out: string[] = [];
+        for (const line of up.stdout.split("\n")) {
+            if (!line.includes("diagnosticEvent")) continue;
+            try {
+                const d = JSON.parse(line).diagnosticEvent;
+                if (severities.includes(d.severity)) out.push(`${d.urn ? `${d.urn.split("::").pop()}: ` : ""}${String(d.message).trim()}`);
+            } catch {
+                // not an event line
+            }
+        }
+        return out;
     }
 }
