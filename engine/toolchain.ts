@@ -78,8 +78,8 @@ const PROVIDERS = {
 
 type ProviderName = keyof typeof PROVIDERS;
 
-// Versions of pulumi/pulumi whose pkg module is missing from the checksum database the proxy
-// mirrors; the proxy's TLS is then what vouches for them.
+// Release commits of subdirectory modules that few others fetch may be missing from the checksum
+// database even where the proxy serves them; for these paths the proxy's TLS vouches instead.
 const NO_SUMDB = ["github.com/pulumi/pulumi/pkg", "github.com/pulumi/pulumi/sdk/nodejs", "github.com/pulumi/pulumi-random", "github.com/pulumi/pulumi-postgresql"];
 
 /** An unobtainable module is retried after this long; a build failure is never cached. */
