@@ -66,17 +66,22 @@ async function freePort(): Promise<number> {
 
 const alive = () => !!child && child.exitCode === null && child.signalCode === null;
 
+// The server runs under a shell that ends it when this process's end of its stdin closes: on
+// release, on exit, and also when this process is killed outright (a crash test's SIGKILL), which
+// no exit handler sees. The shell itself ends when the server does, so a dead server is noticed.
+const WATCHDOG = 'exec 3<&0; "$@" & pid=$!; ( read _ <&3; kill $pid 2>/dev/null ) & wait $pid';
+
 async function launch(): Promise<void> {
     const port = await freePort();
-    const proc = spawn(serverBinary(), ["localhost", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+    const proc = spawn("/bin/sh", ["-c", WATCHDOG, "zetasql", serverBinary(), "localhost", String(port)], { stdio: ["pipe", "ignore", "pipe"] });
     let stderr = "";
     proc.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString("utf8")).slice(-4000)));
-    // Neither the server nor its pipe may keep a finished process alive.
+    // Neither the server nor its pipes may keep a finished process alive.
     proc.unref();
-    (proc.stderr as unknown as { unref?: () => void }).unref?.();
+    for (const stream of [proc.stdin, proc.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
     if (!exitHook) {
         exitHook = true;
-        process.once("exit", () => child?.kill("SIGKILL"));
+        process.once("exit", () => stopServer());
     }
     child = proc;
     zetasql.ZetaSQLClient.init(port);
@@ -88,8 +93,7 @@ async function launch(): Promise<void> {
         if (!up) await new Promise((r) => setTimeout(r, 100));
     }
     if (!up) {
-        proc.kill("SIGKILL");
-        child = undefined;
+        stopServer();
         throw new Error(`the ZetaSQL server did not start${stderr ? `: ${stderr.trim()}` : ""}`);
     }
     generation++;
@@ -152,13 +156,16 @@ export async function acquireZetaSql(): Promise<ZetaSqlServer> {
     }
 }
 
+function stopServer(): void {
+    // Closing its stdin is what ends the server (see WATCHDOG).
+    child?.stdin?.end();
+    child = undefined;
+}
+
 /** Gives the server back; the last user to leave stops it. */
 export function releaseZetaSql(): void {
     users = Math.max(0, users - 1);
-    if (users === 0 && child) {
-        child.kill("SIGKILL");
-        child = undefined;
-    }
+    if (users === 0) stopServer();
 }
 
 /** The message of a ZetaSQL gRPC error (its details), or the error itself as text. */

@@ -13,6 +13,8 @@ import { WarehouseControl } from "../../warehouse";
 const tsx = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
 const P = "wh-cli";
 let dir: string;
+// Every process a test starts, so a failing test leaves none behind.
+const started: ChildProcess[] = [];
 
 interface Running {
     readonly child: ChildProcess;
@@ -24,6 +26,7 @@ interface Running {
 
 async function startProcess(args: string[]): Promise<Running> {
     const child = spawn(tsx, [path.join(PROJECT_ROOT, "cli", "warehouse.ts"), ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    started.push(child);
     let stdout = "";
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
@@ -51,10 +54,22 @@ beforeAll(() => {
     process.env.METADATA_SERVER_DETECTION = "none";
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "wh-cli-"));
 });
-afterAll(() => {
+afterAll(async () => {
+    for (const c of started) {
+        if (c.exitCode !== null || c.signalCode !== null) continue;
+        const exited = new Promise((r) => c.once("exit", r));
+        c.kill("SIGTERM");
+        await exited;
+    }
     delete process.env.BIGQUERY_EMULATOR_HOST;
     fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** Whether anything still answers at `url`. */
+const answers = (url: string) => fetch(`${url}/_warehouse/tables`).then(
+    () => true,
+    () => false,
+);
 
 describe("npm run warehouse", () => {
     it("serves the real client, keeps its store in --state across a restart, and exits 0 on SIGTERM", async () => {
@@ -74,6 +89,7 @@ describe("npm run warehouse", () => {
             [`${P}.ds.t_snap`, "SNAPSHOT", 2],
         ]);
         expect(await first.stop()).toBe(0);
+        expect(await answers(first.url)).toBe(false);
         // Exactly one line on stdout, whatever the process did.
         expect(first.stdout()).toBe(`warehouse listening on ${first.url}\n`);
         expect(JSON.parse(fs.readFileSync(state, "utf8")).tables).toHaveLength(2);
@@ -90,6 +106,7 @@ describe("npm run warehouse", () => {
         expect(listed.map((r: any) => r.doc)).toEqual(['{"k": 12345678901234567890}', "null"]);
         expect((await new WarehouseControl(second.url).jobs()).map((j) => j.statement?.split(" ")[0])).toEqual(["CREATE", "SELECT", "SELECT"]);
         expect(await second.stop()).toBe(0);
+        expect(await answers(second.url)).toBe(false);
     });
 
     it("prints its usage with --help and refuses an unknown flag with exit 2", () => {
