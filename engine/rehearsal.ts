@@ -3,8 +3,9 @@
 // after every phase four checks: the update, a preview with no changes, the warehouse as the
 // runbook says it must be, and the auth database untouched.
 import { createHash } from "crypto";
-import { CATALOGUE, planViews, TableDef } from "../components/analytics";
-import { migrationInputs, migrationSteps, phaseLayout, snapshotName, tablesMadeBySteps } from "../components/migration";
+import { CATALOGUE, planViews, TableDef, toSchemaJson } from "../components/analytics";
+import { bigQueryClient, migrationInputs, migrationSteps, phaseLayout, snapshotName, tablesMadeBySteps } from "../components/migration";
+import { withLibpqSslModes } from "../components/postgres/migrator";
 import { readSqlFolder } from "../components/sql";
 import type { LegacyMode, MigrationPhase } from "../config";
 import { FIRST_PHASES, NEXT_PHASES } from "../components/migration/phases";
@@ -103,9 +104,8 @@ export class WarehouseView {
     private constructor(private readonly client: import("@google-cloud/bigquery").BigQuery) {}
 
     static open(url: string, project: string): WarehouseView {
+        // The client reads the endpoint from the environment when it is made.
         process.env.BIGQUERY_EMULATOR_HOST = url;
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
-        const { bigQueryClient } = require("../components/migration/warehouse") as typeof import("../components/migration/warehouse");
         return new WarehouseView(bigQueryClient(project));
     }
 
@@ -145,7 +145,6 @@ export class WarehouseView {
 
     /** Creates a table as the legacy application had it (no partitioning, no labels from this stack). */
     async createLegacyTable(dataset: string, def: TableDef): Promise<void> {
-        const { toSchemaJson } = await import("../components/analytics/schema");
         await this.client.dataset(dataset).createTable(def.name, { schema: { fields: JSON.parse(toSchemaJson(def)) }, description: def.description });
     }
 
@@ -160,7 +159,7 @@ export async function authFingerprint(adminUrl: string, database: string): Promi
     const { Client } = await import("pg");
     const u = new URL(adminUrl);
     u.pathname = `/${database}`;
-    const c = new Client({ connectionString: u.toString(), ssl: { rejectUnauthorized: false } });
+    const c = new Client({ connectionString: withLibpqSslModes(u.toString()) });
     await c.connect();
     try {
         const tables = await c.query<{ schemaname: string; tablename: string }>(

@@ -30,6 +30,9 @@ export interface Warehouse {
 export function bigQueryClient(project: string, location?: string): import("@google-cloud/bigquery").BigQuery {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { BigQuery } = require("@google-cloud/bigquery") as typeof import("@google-cloud/bigquery");
+    // On a local endpoint no credentials are used; without this the auth library still probes
+    // the GCE metadata server's link-local address to find out whether it runs on Google Cloud.
+    if (process.env.BIGQUERY_EMULATOR_HOST && !process.env.METADATA_SERVER_DETECTION) process.env.METADATA_SERVER_DETECTION = "none";
     const client = new BigQuery({ projectId: project, ...(location ? { location } : {}) });
     const authenticated = client.makeAuthenticatedRequest;
     client.makeAuthenticatedRequest = Object.assign(

@@ -96,11 +96,22 @@ export async function applyMigrations(client: Client, files: readonly MigrationF
     }
 }
 
+/**
+ * `url` with sslmode meaning what libpq and the postgresql provider take it to mean: node-pg
+ * otherwise treats `require` as `verify-full`, and a server whose certificate the operator never
+ * asked to verify would be refused by the migrations alone.
+ */
+export function withLibpqSslModes(url: string): string {
+    const u = new URL(url);
+    if (!u.searchParams.has("uselibpqcompat")) u.searchParams.set("uselibpqcompat", "true");
+    return u.toString();
+}
+
 /** Opens a connection to `url`, applies, closes. `pg` is required here so dynamic providers can call this. */
 export async function applyMigrationsAt(url: string, files: readonly MigrationFile[], opts: ApplyOptions = {}): Promise<ApplyResult> {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { Client: PgClient } = require("pg") as typeof import("pg");
-    const client = new PgClient({ connectionString: url, application_name: "synter-infra migrations" });
+    const client = new PgClient({ connectionString: withLibpqSslModes(url), application_name: "synter-infra migrations" });
     await client.connect();
     try {
         return await applyMigrations(client, files, opts);

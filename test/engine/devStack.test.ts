@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEnvironment, LocalEnvironment } from "../../engine/environment";
 import { LocalStack } from "../../engine/localStack";
 import { WarehouseView } from "../../engine/rehearsal";
+import { withLibpqSslModes } from "../../components/postgres/migrator";
 
 let env: LocalEnvironment;
 let stack: LocalStack;
@@ -48,11 +49,12 @@ describe("the dev stack through the real engine", () => {
         expect(meta.labels).toMatchObject({ env: "dev", "managed-by": "pulumi", stack: "dev", role: "v2" });
     });
 
-    it("creates the auth database, the login role and its grants with the real postgresql provider, and applies the migrations", async () => {
+    it("creates the auth database, the login role and its grants through the postgresql provider on the real PostgreSQL, and applies the migrations", async () => {
         const { Client } = await import("pg");
         const url = String((await stack.outputs(true)).POSTGRES_URL);
         expect(url).toMatch(/^postgresql:\/\/synter_user:[A-Za-z0-9]{32}@127\.0\.0\.1:\d+\/synter\?sslmode=require$/);
-        const app = new Client({ connectionString: url.replace("sslmode=require", "sslmode=no-verify") });
+        // sslmode=require as libpq means it: encrypted, certificate not verified.
+        const app = new Client({ connectionString: withLibpqSslModes(url) });
         await app.connect();
         try {
             await app.query("INSERT INTO auth.users (email, password_hash) VALUES ('ada@synter.io', 'x')");
@@ -63,7 +65,7 @@ describe("the dev stack through the real engine", () => {
         } finally {
             await app.end();
         }
-        const admin = new Client({ connectionString: env.postgresUrl.replace("/postgres?", "/synter?"), ssl: { rejectUnauthorized: false } });
+        const admin = new Client({ connectionString: withLibpqSslModes(env.postgresUrl.replace("/postgres?", "/synter?")) });
         await admin.connect();
         try {
             const applied = await admin.query("SELECT version FROM public.synter_schema_migrations ORDER BY version");
@@ -96,7 +98,7 @@ describe("the dev stack through the real engine", () => {
         expect(data(after)).toEqual(data(before));
         expect(after.find((t) => t.table === "events")!.rows).toBe(1);
         const { Client } = await import("pg");
-        const admin = new Client({ connectionString: env.postgresUrl.replace("/postgres?", "/synter?"), ssl: { rejectUnauthorized: false } });
+        const admin = new Client({ connectionString: withLibpqSslModes(env.postgresUrl.replace("/postgres?", "/synter?")) });
         await admin.connect();
         try {
             const r = await admin.query("SELECT email FROM auth.users");
