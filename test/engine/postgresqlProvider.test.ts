@@ -3,14 +3,15 @@
 // its port read from stdout, every RPC made over gRPC with Pulumi's stubs. The admin is not a
 // superuser (CREATEDB, CREATEROLE), as on a managed server; what the stand-in did is checked
 // with the server's own catalogs and by logging in.
-import { spawn } from "child_process";
+import { execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installPostgresqlStandIn, npmSdkVersion } from "../../engine/standIn";
+import { installPostgresqlStandIn, installRandomStandIn, npmSdkVersion } from "../../engine/standIn";
+import { ensureToolchain } from "../../engine/toolchain";
 import { RunningPostgres, startPostgres } from "../../servers/postgres";
 import { ProviderHost } from "../support/providerHost";
 
@@ -449,5 +450,95 @@ describe("the auth database's resources through gRPC, against the server", () =>
         await trusted.host.delete(DB, u.database, made.database.outs);
         expect(await q("SELECT 1 FROM pg_database WHERE datname = $1", [DB])).toEqual([]);
         await open.end().catch(() => undefined);
+    });
+});
+
+describe("through the real engine", () => {
+    // A program of the auth database's kinds, run by the Pulumi CLI of the toolchain with both
+    // stand-ins on PATH (the toolchain cannot build the real providers here).
+    const PROGRAM = `
+const pulumi = require("@pulumi/pulumi");
+const random = require("@pulumi/random");
+const postgresql = require("@pulumi/postgresql");
+const cfg = new pulumi.Config();
+const admin = new postgresql.Provider("admin", {
+    host: cfg.require("host"), port: cfg.requireNumber("port"), username: "${ADMIN}", password: cfg.requireSecret("adminPassword"),
+    sslmode: "verify-full", superuser: false, database: "postgres",
+});
+const pg = { provider: admin };
+const password = new random.RandomPassword("engine-password", { length: 32, special: false });
+const db = new postgresql.Database("engine-db", { name: "engine_db", owner: "${ADMIN}", encoding: "UTF8", template: "template0", lcCollate: "C.UTF-8", lcCtype: "C.UTF-8", allowConnections: true }, pg);
+const role = new postgresql.Role("engine-role", { name: "engine_user", login: true, password: password.result, superuser: false, createDatabase: false, createRole: false, replication: false, bypassRowLevelSecurity: false, connectionLimit: 50 }, { ...pg, additionalSecretOutputs: ["password"] });
+new postgresql.Grant("engine-revoke-public", { database: db.name, role: "public", objectType: "database", privileges: [] }, pg);
+new postgresql.GrantRole("engine-membership", { role: role.name, grantRole: "engine_group", withAdminOption: false }, pg);
+exports.password = password.result;
+`;
+    let dir: string;
+    let env: NodeJS.ProcessEnv;
+    let pulumi: string;
+
+    const run = (...args: string[]): Promise<{ code: number; out: string }> =>
+        new Promise((resolve) =>
+            execFile(pulumi, [...args, "--stack", "dev", "--non-interactive"], { cwd: path.join(dir, "project"), env, maxBuffer: 64 << 20, timeout: 600_000 }, (e, stdout, stderr) =>
+                resolve({ code: e ? Number((e as { code?: unknown }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+            ),
+        );
+    const must = async (...args: string[]) => {
+        const r = await run(...args);
+        expect(r.code, `pulumi ${args.join(" ")}:\n${r.out}`).toBe(0);
+        return r.out;
+    };
+
+    beforeAll(async () => {
+        const tc = await ensureToolchain();
+        pulumi = tc.pulumi;
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "standins-engine-"));
+        const plugins = path.join(dir, "plugins");
+        if (!tc.providers.random) installRandomStandIn(plugins);
+        if (!tc.providers.postgresql) installPostgresqlStandIn(plugins);
+        const project = path.join(dir, "project");
+        fs.mkdirSync(project);
+        fs.mkdirSync(path.join(dir, "backend"));
+        fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: standins\nruntime: nodejs\nmain: index.js\n");
+        fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "standins", version: "0.0.0", main: "index.js" }));
+        fs.writeFileSync(path.join(project, "index.js"), PROGRAM);
+        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(project, "node_modules"));
+        env = tc.env({ PULUMI_BACKEND_URL: `file://${path.join(dir, "backend")}`, PULUMI_CONFIG_PASSPHRASE: "standins", NODE_EXTRA_CA_CERTS: server.caFile!, PGSSLROOTCERT: server.caFile! });
+        env.PATH = [plugins, env.PATH ?? ""].join(path.delimiter);
+        await superuser.query("CREATE ROLE engine_group NOLOGIN");
+        await must("stack", "init");
+        await must("config", "set", "host", server.host);
+        await must("config", "set", "port", String(server.port));
+        await must("config", "set", "--secret", "adminPassword", ADMIN_PASSWORD);
+    });
+
+    afterAll(() => {
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("previews, creates, and plans nothing the second time", async () => {
+        expect(await must("preview")).toMatch(/\+ 7 to create/);
+        expect(await must("up", "--yes")).toMatch(/\+ 7 created/);
+        const password = JSON.parse(await must("stack", "output", "--json", "--show-secrets")).password;
+        expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+        expect(await loginAs("engine_user", password, "postgres")).toEqual([{ u: "engine_user" }]);
+        expect(await q("SELECT has_database_privilege('public', 'engine_db', 'CONNECT') AS c, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = 'engine_db'")).toEqual([{ c: false, owner: ADMIN }]);
+        expect(await q("SELECT 1 AS m FROM pg_auth_members WHERE member = 'engine_user'::regrole AND roleid = 'engine_group'::regrole")).toEqual([{ m: 1 }]);
+        const state = JSON.parse(await must("stack", "export"));
+        const ids = Object.fromEntries(state.deployment.resources.filter((r: any) => r.id).map((r: any) => [r.urn.split("::").pop(), r.id]));
+        expect(ids).toMatchObject({ "engine-password": "none", "engine-db": "engine_db", "engine-role": "engine_user", "engine-revoke-public": "public_engine_db_database", "engine-membership": "engine_user_engine_group_false" });
+        await must("preview", "--expect-no-changes", "--diff");
+    });
+
+    it("after a refresh, plans the role's update over `roles` that upstream's docs say to ignore", async () => {
+        await must("refresh", "--yes");
+        const r = await run("preview", "--expect-no-changes", "--diff");
+        expect(r.code).not.toBe(0);
+        expect(r.out).toMatch(/~ postgresql:index\/role:Role: \(update\)[\s\S]*- roles\s*: \[[\s\S]*"engine_group"/);
+    });
+
+    it("destroys everything", async () => {
+        await must("destroy", "--yes");
+        expect(await q("SELECT rolname FROM pg_roles WHERE rolname = 'engine_user' UNION ALL SELECT datname FROM pg_database WHERE datname = 'engine_db'")).toEqual([]);
     });
 });
