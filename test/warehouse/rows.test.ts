@@ -185,4 +185,16 @@ describe("query results", () => {
         const [all] = await job.getQueryResults();
         expect(all.map((r: any) => r.x)).toEqual([1, 2, 3, 4, 5]);
     });
+
+    it("are written to a destinationTable as writeDisposition says", async () => {
+        const dest = bq.dataset(D).table("dest");
+        for (const disposition of ["WRITE_TRUNCATE", "WRITE_APPEND"]) {
+            const [job] = await bq.createQueryJob({ query: `SELECT id, n * 2 AS doubled FROM \`${P}.${D}.loaded\``, destination: dest, writeDisposition: disposition } as any);
+            await job.getQueryResults();
+        }
+        expect(wh.table(`${P}.${D}.dest`)!.schema).toEqual(["id:STRING", "doubled:INTEGER"]);
+        expect(wh.rows(`${P}.${D}.dest`)).toEqual([{ id: "only", doubled: null }, { id: "only", doubled: null }]);
+        await bq.query(`TRUNCATE TABLE \`${P}.${D}.dest\``);
+        expect(wh.rows(`${P}.${D}.dest`)).toEqual([]);
+    });
 });
