@@ -32,8 +32,8 @@ export function targetColumn(c: ColumnDef, table: string): TargetColumn {
 }
 
 /** Rows per tabledata.list page, and pages fetched at once when reading a table back. */
-const PAGE = 20_000;
-const PAGES_IN_FLIGHT = 4;
+const PAGE = 10_000;
+const PAGES_IN_FLIGHT = 2;
 
 export function openBigQuery(project: string, dataset: string, location?: string): Target {
     const client = bigQueryClient(project, location);
@@ -97,12 +97,21 @@ export function openBigQuery(project: string, dataset: string, location?: string
                         for (const p of await Promise.all(starts.map(page))) yield p.rows;
                     }
                 };
+                const readAll = async () => {
+                    const all = new Fingerprint();
+                    for await (const page of read()) for (const values of page) all.add(rowText(values));
+                    return all;
+                };
+                let fp: Fingerprint | undefined;
                 return {
                     rows: n,
                     cascaded: [],
                     async fingerprint() {
-                        const fp = new Fingerprint();
-                        for await (const page of read()) for (const values of page) fp.add(rowText(values));
+                        fp ??= await readAll();
+                        return fp;
+                    },
+                    async buckets() {
+                        fp ??= await readAll();
                         return fp;
                     },
                     async *rowsIn(buckets) {

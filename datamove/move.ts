@@ -63,22 +63,22 @@ export interface TableReport {
     readonly differences?: string[];
 }
 
-/** Rows kept in memory so a COPY error's line number can be named by the row's key. */
-const RING = 1 << 16;
 /** Rows of differences reported, and buckets searched for them. */
 const MAX_DIFFERENCES = 10;
 const MAX_BUCKETS = 16;
 
-/** The source side of one table: its fingerprint and the most recent rows read. */
+/**
+ * The source side of one table: its fingerprint. Rows are not kept: a COPY error's line is found
+ * again in the source by position in key order, so memory stays flat and rows die young.
+ */
 class SourceSide {
     readonly fp = new Fingerprint();
     n = 0;
-    private readonly ring: (RawValue[] | undefined)[] = new Array(RING);
 
     constructor(private readonly plan: TablePlan) {}
 
     take(row: RawValue[]): void {
-        this.ring[this.n++ & (RING - 1)] = row;
+        this.n++;
         const columns = this.plan.columns;
         let text = "";
         for (let i = 0; i < columns.length; i++) {
@@ -86,11 +86,6 @@ class SourceSide {
             text += v === null ? "~" : `${Buffer.byteLength(v)}:${v}`;
         }
         this.fp.add(text);
-    }
-
-    /** The row sent as line `line` (1-based), while it is still among the last RING rows. */
-    recent(line: number): RawValue[] | undefined {
-        return line >= 1 && line <= this.n && this.n - line < RING ? this.ring[(line - 1) & (RING - 1)] : undefined;
     }
 }
 
@@ -207,7 +202,9 @@ export async function moveData(opts: MoveOptions): Promise<TableReport[]> {
                     (e as any).named = true;
                     return e;
                 },
-                rowOnLine: async (line) => side.recent(line) ?? (orderBy.length ? source.rowAt(t, plan.select, orderBy, line - 1) : undefined),
+                // Rows are read in key order, so line n is the n-th row in that order; a table
+                // without a key has no order to find it by.
+                rowOnLine: async (line) => (orderBy.length ? source.rowAt(t, plan.select, orderBy, line - 1) : undefined),
                 rowWith: async (columns, values) => {
                     const pairs = columns.map((c, i) => [plan.select.find((s) => s.name.toLowerCase() === c.toLowerCase())?.name, values[i]] as const);
                     if (pairs.some(([c]) => c === undefined)) return undefined;
@@ -232,14 +229,14 @@ export async function moveData(opts: MoveOptions): Promise<TableReport[]> {
                 for (const c of loaded.cascaded) delete state.tables[c];
                 const verifyStarted = Date.now();
                 const back = await loaded.fingerprint();
-                const differing = side.fp.differingBuckets(back);
                 const base = { table: t, target: label, sourceRows: side.fp.rows, targetRows: back.rows, sourceChecksum: side.fp.value, targetChecksum: back.value };
-                if (differing.length === 0) {
+                if (back.rows === side.fp.rows && back.value === side.fp.value) {
                     await loaded.commit();
                     state.tables[t] = { target: label, rows: side.fp.rows, checksum: side.fp.value, verifiedAt: new Date().toISOString() };
                     writeState(opts.state, state);
                     return { ...base, status: "verified", seconds: (Date.now() - started) / 1000, verifySeconds: (Date.now() - verifyStarted) / 1000 };
                 }
+                const differing = side.fp.differingBuckets(await loaded.buckets());
                 const differences = await findDifferences(source, plan, target.label, loaded, new Set(differing.slice(0, MAX_BUCKETS)));
                 await loaded.rollback();
                 const outcome = target.transactional ? `rolled back: ${t} was left as it was` : `the load job replaced ${t}; it is not recorded as verified`;

@@ -69,6 +69,8 @@ async function connect(url: string): Promise<Connection> {
     const mysql = require("mysql2") as typeof import("mysql2");
     const { options } = connectionOptions(url);
     const conn = mysql.createConnection(options);
+    // A connection lost between queries is reported by the next query, not as a crash.
+    conn.on("error", () => undefined);
     try {
         await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
         // TIMESTAMP columns then arrive in UTC; DATETIME has no zone and is read at --datetime-offset.

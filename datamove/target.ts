@@ -1,4 +1,4 @@
-import type { Fingerprint, RawValue, TargetColumn } from "./canonical";
+import type { Fingerprint, RawValue, TableSum, TargetColumn } from "./canonical";
 import type { TablePlan } from "./plan";
 
 /** Fault injection for tests: rewrites a value on its way into the target (null/undefined: SQL NULL). */
@@ -25,8 +25,10 @@ export interface Loaded {
     readonly rows: number;
     /** Tables the load emptied too (their rows referenced this one). */
     readonly cascaded: string[];
-    /** The target's fingerprint, from the target's own text. */
-    fingerprint(): Promise<Fingerprint>;
+    /** The target's fingerprint, from the target's own text: row count and sum. */
+    fingerprint(): Promise<TableSum>;
+    /** The same per bucket, to narrow a mismatch down. */
+    buckets(): Promise<Fingerprint>;
     /** The canonical values of the target's rows in `buckets`, column by column as the plan lists them. */
     rowsIn(buckets: ReadonlySet<number>): AsyncIterable<(string | null)[]>;
     /** Makes the load permanent (PostgreSQL commits; BigQuery's load job already did). */

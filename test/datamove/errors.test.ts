@@ -76,13 +76,15 @@ describe("values a target refuses", () => {
         );
     });
 
-    it("a unique index on an expression: the key and the value from PostgreSQL's detail", async () => {
+    it("a unique index on an expression, built after the COPY: every row sharing the key, and the value", async () => {
         await seedSource(f.mysql);
         await f.mysql("INSERT INTO users (id, email, created_at) VALUES (8, 'ana@example.com', '2025-01-01')");
         const [users] = await moveData(f.options({ tables: ["users", "sessions", "campaign_policies"] }));
         expect(users.error).toBe(
-            `users row id=8: column lower(email) = "ana@example.com": duplicate key value violates unique constraint "users_email_lower_key" (Key (lower(email))=(ana@example.com) already exists.); nothing of users was written`,
+            `users rows id=1, id=8: column lower(email) = "ana@example.com": could not create unique index "users_email_lower_key" (Key (lower(email))=(ana@example.com) is duplicated.); nothing of users was written`,
         );
+        // The index the load set aside is back.
+        expect(await f.pg("SELECT indexdef FROM pg_indexes WHERE indexname = 'users_email_lower_key'")).toEqual([{ indexdef: "CREATE UNIQUE INDEX users_email_lower_key ON auth.users USING btree (lower(email))" }]);
     });
 
     it("a value out of the target type's range, named by the COPY line's row", async () => {

@@ -14,7 +14,12 @@ const f = useMoveFixture();
 describe("moving every table", () => {
     it("moves and verifies all seven tables with types, NULLs and awkward text intact", async () => {
         await seedSource(f.mysql);
+        const indexes = () => f.pg("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'auth' ORDER BY 1");
+        const before = await indexes();
         const reports = await moveData(f.options());
+        // Indexes set aside during the COPY are built again, as they were.
+        expect(await indexes()).toEqual(before);
+        expect(before.length).toBeGreaterThanOrEqual(7);
         expect(statuses(reports)).toEqual({
             users: "verified", sessions: "verified", campaign_policies: "verified", events: "verified", ad_metrics: "verified", conversions: "verified", touchpoints: "verified",
         });
