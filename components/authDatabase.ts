@@ -56,21 +56,6 @@ export class AuthDatabase extends pulumi.ComponentResource {
         const pg = { parent: this, provider: this.provider };
         // URL-safe characters only, so the password needs no escaping wherever the app puts it.
         const password = new random.RandomPassword(`${name}-app-password`, { length: 32, special: false }, { parent: this });
-        this.role = new postgresql.Role(
-            `${name}-app-role`,
-            {
-                name: args.appRole,
-                login: true,
-                password: password.result,
-                superuser: false,
-                createDatabase: false,
-                createRole: false,
-                replication: false,
-                bypassRowLevelSecurity: false,
-                connectionLimit: 50,
-            },
-            { ...pg, additionalSecretOutputs: ["password"] },
-        );
         this.database = new postgresql.Database(
             `${name}-database`,
             // The admin owns it: the owner may create schemas, which the application must not.
@@ -94,11 +79,25 @@ export class AuthDatabase extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [this.database] },
         );
-        // Membership in the group role is all the application role is granted.
-        new postgresql.GrantRole(
-            `${name}-app-membership`,
-            { role: this.role.name, grantRole: APP_GROUP_ROLE, withAdminOption: false },
-            { ...pg, dependsOn: [this.migrations] },
+        // Membership in the group role (which migration 004 creates) is all the application role is
+        // granted. It is the Role's own `roles`: the provider treats that list as every membership
+        // the role has, so a separate GrantRole would be revoked by any in-place update of the
+        // Role (a rotated password) and show as drift on every refresh.
+        this.role = new postgresql.Role(
+            `${name}-app-role`,
+            {
+                name: args.appRole,
+                login: true,
+                password: password.result,
+                superuser: false,
+                createDatabase: false,
+                createRole: false,
+                replication: false,
+                bypassRowLevelSecurity: false,
+                connectionLimit: 50,
+                roles: [APP_GROUP_ROLE],
+            },
+            { ...pg, additionalSecretOutputs: ["password"], dependsOn: [this.migrations] },
         );
         this.url = pulumi.secret(
             pulumi.all([this.role.name, password.result, this.database.name]).apply(([user, pw, db]) => postgresUrl(user, pw, args.host, args.port, db, args.sslMode)),

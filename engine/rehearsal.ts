@@ -86,7 +86,8 @@ export function expectedObjects(phase: MigrationPhase, legacy: LegacyMode, proje
     const layout = phaseLayout(phase, legacy, CATALOGUE);
     const inputs = migrationInputs(project, dataset, backup, legacy);
     const steps = migrationSteps(phase, inputs.steps);
-    const tables = [...new Set([...layout.tables.map((t) => t.tableId), ...tablesMadeBySteps(steps)])];
+    // A retired table is still declared but its table was renamed or dropped by the cutover.
+    const tables = [...new Set([...layout.tables.filter((t) => t.management !== "retired").map((t) => t.tableId), ...tablesMadeBySteps(steps)])];
     const views = planViews(readSqlFolder("views"), { project, dataset, v2: layout.v2Suffix }, new Set(tables)).map((v) => v.id);
     return { tables: tables.sort(), views: views.sort() };
 }
@@ -206,7 +207,9 @@ export async function rehearseIn(env: LocalEnvironment, options: RehearsalOption
     const wh = WarehouseView.open(env.endpoints.warehouseUrl, project);
     const seed = { ...(options.seed ?? DEFAULT_SEED), ...(options.mismatch ? { mismatchDay: 2 } : {}) };
     const rows = seedRows(CATALOGUE.filter((t) => legacy !== "none" || t.role !== "legacy"), seed);
-    const fingerprints = new Map([...rows].map(([name, r]) => [name, { rows: r.length, fingerprint: rowsFingerprint(r) }]));
+    // What each table holds once written, read back through the warehouse: every later phase
+    // must find exactly these rows where the runbook puts the table.
+    const fingerprints = new Map<string, { rows: number; fingerprint: string }>();
 
     if (legacy === "adopt") {
         // Production already has the dataset and the legacy tables, as the legacy application made them.
@@ -225,7 +228,12 @@ export async function rehearseIn(env: LocalEnvironment, options: RehearsalOption
         stack.setConfig({ "synter-infra:migrationPhase": phase });
         if (phase === "validate" && !seeded) {
             log(`writing ${[...rows.values()].reduce((a, r) => a + r.length, 0)} rows over ${seed.days} days`);
-            for (const [name, r] of rows) await wh.insert(dataset, name, r);
+            for (const [name, r] of rows) {
+                await wh.insert(dataset, name, r);
+                const back = await wh.rows(dataset, name);
+                if (back.length !== r.length) throw new Error(`writing ${dataset}.${name}: ${r.length} rows written, ${back.length} read back`);
+                fingerprints.set(name, { rows: back.length, fingerprint: rowsFingerprint(back) });
+            }
             seeded = true;
         }
         const started = Date.now();

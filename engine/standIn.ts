@@ -143,6 +143,13 @@ function withConfig(impl: object, standIn: StandInProvider): object {
             cb({ code: grpc.status.FAILED_PRECONDITION, details: (e as Error).message });
         }
     };
+    // An import's Read carries an id and no properties; main()'s Read calls toJavaScript() on
+    // the missing properties and fails every import. Give it an empty property map instead.
+    const read = (impl as any).read;
+    wrapped.read = (call: Call, cb: Callback) => {
+        if (!call.request.getProperties()) call.request.setProperties(structproto.Struct.fromJavaScript({}));
+        return read.call(impl, call, cb);
+    };
     return wrapped;
 }
 
