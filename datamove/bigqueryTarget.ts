@@ -10,7 +10,7 @@ import * as path from "path";
 import * as readline from "readline";
 import { CATALOGUE, ColumnDef, toBigQueryFields } from "../components/analytics";
 import { bigQueryClient } from "../components/migration/warehouse";
-import { bqCellCanonical, bucketOf, Fingerprint, type LogicalType, rowHash, rowText, showValue, type TargetColumn } from "./canonical";
+import { bqCellCanonical, Fingerprint, keyBucket, type LogicalType, rowText, showValue, type TargetColumn } from "./canonical";
 import type { LoadJob, Target } from "./target";
 
 const BQ_TYPES: Partial<Record<ColumnDef["type"], LogicalType>> = {
@@ -97,25 +97,18 @@ export function openBigQuery(project: string, dataset: string, location?: string
                         for (const p of await Promise.all(starts.map(page))) yield p.rows;
                     }
                 };
-                const readAll = async () => {
+                const sum = async (key?: readonly number[]) => {
                     const all = new Fingerprint();
-                    for await (const page of read()) for (const values of page) all.add(rowText(values));
+                    for await (const page of read()) for (const values of page) all.add(rowText(values), key ? keyBucket(rowText(key.map((i) => values[i]))) : 0);
                     return all;
                 };
-                let fp: Fingerprint | undefined;
                 return {
                     rows: n,
                     cascaded: [],
-                    async fingerprint() {
-                        fp ??= await readAll();
-                        return fp;
-                    },
-                    async buckets() {
-                        fp ??= await readAll();
-                        return fp;
-                    },
-                    async *rowsIn(buckets) {
-                        for await (const page of read()) for (const values of page) if (buckets.has(bucketOf(rowHash(rowText(values))))) yield values;
+                    fingerprint: () => sum(),
+                    buckets: (key) => sum(key),
+                    async *rowsIn(key, buckets) {
+                        for await (const page of read()) for (const values of page) if (buckets.has(keyBucket(rowText(key.map((i) => values[i]))))) yield values;
                     },
                     commit: async () => undefined,
                     rollback: async () => undefined,

@@ -571,9 +571,10 @@ export const BUCKETS = 4096;
 const TWO32 = 2 ** 32;
 
 /**
- * Row count and the sum mod 2⁶⁴ of the first 64 bits of each row's SHA-256, kept per bucket
- * (the next 12 bits): independent of row order, and a difference points at the few buckets
- * whose rows need comparing one by one.
+ * Row count and the sum mod 2⁶⁴ of the first 64 bits of each row's SHA-256: independent of row
+ * order. The move keeps one sum; looking for a difference, rows are summed per bucket of their
+ * key's hash, so a row changed in the target stays in its bucket and the few buckets that differ
+ * are the only rows compared one by one.
  */
 export class Fingerprint {
     rows = 0;
@@ -582,18 +583,13 @@ export class Fingerprint {
     private readonly hi = new Float64Array(BUCKETS);
     private readonly lo = new Float64Array(BUCKETS);
 
-    /** Adds a row by its canonical text; returns its bucket. */
-    add(text: string): number {
-        return this.addHash(sha256Hex(text));
-    }
-
-    addHash(hex: string): number {
-        const b = bucketOf(hex);
-        this.hi[b] += parseInt(hex.slice(0, 8), 16);
-        this.lo[b] += parseInt(hex.slice(8, 16), 16);
-        this.count[b]++;
+    /** Adds a row by its canonical text, in `bucket`. */
+    add(text: string, bucket = 0): void {
+        const hex = sha256Hex(text);
+        this.hi[bucket] += parseInt(hex.slice(0, 8), 16);
+        this.lo[bucket] += parseInt(hex.slice(8, 16), 16);
+        this.count[bucket]++;
         if ((++this.rows & 0xfffff) === 0) this.carry();
-        return b;
     }
 
     /** Sets a bucket from a sum computed elsewhere (PostgreSQL's), as a possibly negative decimal. */
@@ -643,12 +639,14 @@ export function sumValue(sum: string | null): string {
     return BigInt.asUintN(64, BigInt(sum ?? "0")).toString(16).padStart(16, "0");
 }
 
-export function bucketOf(hex: string): number {
-    return parseInt(hex.slice(16, 19), 16);
+/** The bucket of a row whose key has this canonical text (rowText of the key's values). */
+export function keyBucket(keyText: string): number {
+    return parseInt(sha256Hex(keyText).slice(0, 3), 16);
 }
 
-export function rowHash(text: string): string {
-    return sha256Hex(text);
+/** PostgreSQL SQL for keyBucket() of the key columns c… of PG_ROW_TEXT. */
+export function pgKeyBucketSql(keyColumns: readonly string[]): string {
+    return `('x' || substr(encode(sha256(convert_to(${pgRowTextSql(keyColumns)}, 'UTF8')), 'hex'), 1, 3))::bit(12)::int`;
 }
 
 // -----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // two fingerprints computed independently of the conversion: the source's from its own raw
 // text, the target's from what the target holds (see canonical.ts). Tables go side by side
 // wherever foreign keys allow. Preflight checks everything it can before writing anything.
-import { bucketOf, ConversionError, Fingerprint, offsetSeconds, type RawValue, rowHash, rowText } from "./canonical";
+import { ConversionError, Fingerprint, keyBucket, offsetSeconds, type RawValue, rowText } from "./canonical";
 import { openBigQuery } from "./bigqueryTarget";
 import { planTable, rowName, type TablePlan } from "./plan";
 import { AUTH_SCHEMA, openPostgres } from "./postgresTarget";
@@ -236,8 +236,7 @@ export async function moveData(opts: MoveOptions): Promise<TableReport[]> {
                     writeState(opts.state, state);
                     return { ...base, status: "verified", seconds: (Date.now() - started) / 1000, verifySeconds: (Date.now() - verifyStarted) / 1000 };
                 }
-                const differing = side.fp.differingBuckets(await loaded.buckets());
-                const differences = await findDifferences(source, plan, target.label, loaded, new Set(differing.slice(0, MAX_BUCKETS)));
+                const differences = await findDifferences(source, plan, target.label, loaded);
                 await loaded.rollback();
                 const outcome = target.transactional ? `rolled back: ${t} was left as it was` : `the load job replaced ${t}; it is not recorded as verified`;
                 return {
@@ -290,33 +289,39 @@ export async function moveData(opts: MoveOptions): Promise<TableReport[]> {
 }
 
 /**
- * The rows behind a fingerprint mismatch: both sides are read again, keeping only rows whose
- * hash falls in the buckets that differ, and matched by key. Memory holds those buckets only.
+ * The rows behind a fingerprint mismatch. Both sides are summed again per bucket of their key's
+ * hash; the rows of the first buckets that differ are read again from both sides and matched by
+ * key. Memory holds those buckets' rows only.
  */
-async function findDifferences(source: Source, plan: TablePlan, targetLabel: string, loaded: Loaded, buckets: ReadonlySet<number>): Promise<string[]> {
+async function findDifferences(source: Source, plan: TablePlan, targetLabel: string, loaded: Loaded): Promise<string[]> {
     const keyed = plan.key.targetIndexes.length > 0 && plan.key.targetIndexes.every((i) => i >= 0);
-    const keyOf = (values: (string | null)[]) => (keyed ? rowText(plan.key.targetIndexes.map((i) => values[i])) : rowText(values));
-    const read = new Map<string, { values: (string | null)[]; raw: RawValue[] }>();
-    const stream = await source.rows(plan.table, plan.select, plan.key.names);
-    try {
-        for await (const raw of stream) {
-            const values = plan.columns.map((c) => c.canonical(raw));
-            const text = rowText(values);
-            if (buckets.has(bucketOf(rowHash(text)))) read.set(keyOf(values), { values, raw });
+    const key = keyed ? plan.key.targetIndexes : plan.columns.map((_, i) => i);
+    const keyText = (values: (string | null)[]) => rowText(key.map((i) => values[i]));
+    const sourceRows = async function* () {
+        const stream = await source.rows(plan.table, plan.select, plan.key.names);
+        try {
+            for await (const raw of stream) yield { raw, values: plan.columns.map((c) => c.canonical(raw)) };
+        } finally {
+            await stream.close();
         }
-    } finally {
-        await stream.close();
+    };
+    const read = new Fingerprint();
+    for await (const { values } of sourceRows()) read.add(rowText(values), keyBucket(keyText(values)));
+    const buckets = new Set(read.differingBuckets(await loaded.buckets(key)).slice(0, MAX_BUCKETS));
+    const fromSource = new Map<string, { values: (string | null)[]; raw: RawValue[] }>();
+    for await (const row of sourceRows()) {
+        const k = keyText(row.values);
+        if (buckets.has(keyBucket(k))) fromSource.set(k, row);
     }
     const held = new Map<string, (string | null)[]>();
-    for await (const values of loaded.rowsIn(buckets)) held.set(keyOf(values), values);
+    for await (const values of loaded.rowsIn(key, buckets)) held.set(keyText(values), values);
     const names = plan.columns.map((c) => c.target.name);
     const canonicalKey = (values: (string | null)[]) => {
-        const idx = keyed ? plan.key.targetIndexes : values.map((_, i) => i);
-        const parts = idx.map((i) => `${names[i]}=${showCanonical(values[i])}`);
+        const parts = key.map((i) => `${names[i]}=${showCanonical(values[i])}`);
         return parts.length === 1 ? parts[0] : `(${parts.join(", ")})`;
     };
     const out: string[] = [];
-    for (const [k, src] of read) {
+    for (const [k, src] of fromSource) {
         if (out.length >= MAX_DIFFERENCES) break;
         const tgt = held.get(k);
         const name = `${plan.table} row ${rowName(plan, src.raw)}`;

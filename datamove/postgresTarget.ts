@@ -5,7 +5,7 @@
 // it was.
 import { once } from "events";
 import type { Client } from "pg";
-import { BUCKETS, Fingerprint, type LogicalType, PG_CANONICAL_JSON_FUNCTION, pgCanonicalSql, pgRowTextSql, type RawValue, sumValue } from "./canonical";
+import { BUCKETS, Fingerprint, type LogicalType, PG_CANONICAL_JSON_FUNCTION, pgCanonicalSql, pgKeyBucketSql, pgRowTextSql, type RawValue, sumValue } from "./canonical";
 import { escapeCopy } from "./convert";
 import { rowName } from "./plan";
 import type { LoadJob, Loaded, Target } from "./target";
@@ -205,17 +205,18 @@ async function loadTable(url: string, job: LoadJob): Promise<Loaded> {
                 const r = await client.query(`SELECT count(*) AS n, sum(('x' || substr(h, 1, 16))::bit(64)::bigint)::text AS s FROM (${canonical}) r`);
                 return { rows: Number(r.rows[0].n), value: sumValue(r.rows[0].s) };
             },
-            async buckets() {
+            async buckets(key) {
                 const fp = new Fingerprint();
                 const r = await client.query(
-                    `SELECT substr(h, 17, 3) AS b, count(*)::int AS n, sum(('x' || substr(h, 1, 16))::bit(64)::bigint)::text AS s FROM (${canonical}) r GROUP BY 1`,
+                    `SELECT b, count(*)::int AS n, sum(('x' || substr(h, 1, 16))::bit(64)::bigint)::text AS s
+                       FROM (SELECT h, ${pgKeyBucketSql(key.map((i) => names[i]))} AS b FROM (${canonical}) r) x GROUP BY b`,
                 );
-                for (const row of r.rows) fp.setBucket(parseInt(row.b, 16), Number(row.n), row.s);
+                for (const row of r.rows) fp.setBucket(Number(row.b), Number(row.n), row.s);
                 return fp;
             },
-            async *rowsIn(buckets) {
-                const hex = [...buckets].filter((b) => b >= 0 && b < BUCKETS).map((b) => b.toString(16).padStart(3, "0"));
-                const r = await client.query(`SELECT ${names.join(", ")} FROM (${canonical}) r WHERE substr(h, 17, 3) = ANY($1)`, [hex]);
+            async *rowsIn(key, buckets) {
+                const wanted = [...buckets].filter((b) => b >= 0 && b < BUCKETS);
+                const r = await client.query(`SELECT ${names.join(", ")} FROM (${canonical}) r WHERE ${pgKeyBucketSql(key.map((i) => names[i]))} = ANY($1::int[])`, [wanted]);
                 for (const row of r.rows) yield names.map((c) => row[c] as string | null);
             },
             commit: () => finish("COMMIT"),

@@ -27,10 +27,10 @@ export interface Loaded {
     readonly cascaded: string[];
     /** The target's fingerprint, from the target's own text: row count and sum. */
     fingerprint(): Promise<TableSum>;
-    /** The same per bucket, to narrow a mismatch down. */
-    buckets(): Promise<Fingerprint>;
-    /** The canonical values of the target's rows in `buckets`, column by column as the plan lists them. */
-    rowsIn(buckets: ReadonlySet<number>): AsyncIterable<(string | null)[]>;
+    /** The same per bucket of the key's hash (keyBucket of the values at `key`), to narrow a mismatch down. */
+    buckets(key: readonly number[]): Promise<Fingerprint>;
+    /** The canonical values of the target's rows whose key falls in `buckets`, column by column as the plan lists them. */
+    rowsIn(key: readonly number[], buckets: ReadonlySet<number>): AsyncIterable<(string | null)[]>;
     /** Makes the load permanent (PostgreSQL commits; BigQuery's load job already did). */
     commit(): Promise<void>;
     /** Undoes the load where the target can (PostgreSQL); BigQuery keeps what its job wrote. */

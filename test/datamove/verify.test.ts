@@ -91,6 +91,14 @@ describe("exact values end to end", () => {
         ]);
     });
 
+    it("names the changed column, not a missing row, when every row differs", async () => {
+        await f.mysql("INSERT INTO events (event_id, event_type, event_timestamp) SELECT CONCAT('e', seq), 'click', '2025-06-01' FROM seq_1_to_5000");
+        const [events] = await moveData(f.options({ tables: ["events"], corrupt: (_t, c, v) => (c === "event_type" ? '"CLICK"' : v) }));
+        expect(events.status).toBe("mismatch");
+        expect(events.differences).toHaveLength(10);
+        for (const d of events.differences!) expect(d).toMatch(/^events row event_id="e\d+": column event_type: read "click", bigquery \S+ holds "CLICK"$/);
+    });
+
     it("names a row BigQuery lost", async () => {
         await seedSource(f.mysql);
         f.fake.loseRowsOnLoad = 1;
