@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RAILWAY_MODULE } from "../dynamicTypes";
 import { railwayClient } from "./client";
-import { applyVariables, inputProblems, readVariables, removeVariables, serviceOf, variableChanges } from "./variables";
+import { applyVariables, inputProblems, readVariables, removeVariables, revisions, serviceOf, variableChanges } from "./variables";
 
 /** Bumped whenever the provider logic changes, so the change shows in the preview. */
 export const RAILWAY_PROVIDER_VERSION = "1";
@@ -55,13 +55,17 @@ function stateOf(inputs: Props, variables: Record<string, string>): Props {
 const clientFor = (props: Props) => railwayClient(props.apiUrl, props.token);
 
 export const serviceVariablesProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds: Props, news: Props) {
-        // Runs in preview: malformed ids or names stop it before anything reaches Railway.
-        return { inputs: news, failures: inputProblems(news) };
+    async check(olds: Props, news: Props) {
+        // Runs in preview: malformed ids or names stop it before anything reaches Railway. The
+        // dynamic-provider host cannot return a detailed diff, and a preview shows every value as
+        // [secret] changed or not; a revision per name, in clear, shows which ones change.
+        const failures = inputProblems(news);
+        if (!news.variables || typeof news.variables !== "object") return { inputs: news, failures };
+        return { inputs: { ...news, revisions: revisions(olds.revisions, olds.variables, news.variables) }, failures };
     },
     async diff(_id: string, olds: Props, news: Props) {
-        // Read-only, from state: a preview never calls Railway. Which names change shows in the
-        // preview from the inputs, each value as [secret].
+        // Read-only, from state: a preview never calls Railway. `revisions` is only what check
+        // derived for display, so it is not compared.
         const replaces = PLACE.filter((k) => olds[k] !== news[k]);
         const vars = news.variables && typeof news.variables === "object" ? variableChanges(olds.variables, news.variables) : { changed: ["*"], dropped: [] };
         const settings = SETTINGS.filter((k) => olds[k] !== news[k]);
@@ -102,7 +106,7 @@ export class ServiceVariables extends pulumi.dynamic.Resource {
             serviceVariablesProvider,
             name,
             { version: RAILWAY_PROVIDER_VERSION, skipDeploys: false, ...args, token: pulumi.secret(args.token), variables, names: undefined },
-            // Each value is secret on its own, so a preview names what changes; the state keeps the whole map secret.
+            // Each input value is secret on its own, so a preview lists the names; the state keeps the whole map secret.
             { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "token", "variables"] },
             RAILWAY_MODULE,
             "ServiceVariables",

@@ -57,6 +57,16 @@ export function variableChanges(olds: Variables | undefined, news: Variables | u
     };
 }
 
+/**
+ * A count per name of the values it has had, carried from the last inputs: it goes up exactly
+ * when that variable's value changes. Values are secret and show as [secret] whether or not they
+ * changed, so this is what lets a preview say which names an update sets, and nothing more.
+ */
+export function revisions(old: Readonly<Record<string, number>> | undefined, olds: Variables | undefined, news: Variables): Record<string, number> {
+    const { changed } = variableChanges(olds, news);
+    return Object.fromEntries(Object.keys(news).sort().map((k) => [k, (typeof old?.[k] === "number" ? old[k] : 0) + (changed.includes(k) ? 1 : 0)]));
+}
+
 export interface ApplyOptions {
     /** Remove variables that were set before and are no longer in `news` (railwayRemoveOnDelete). */
     readonly removeDropped: boolean;

@@ -1,7 +1,7 @@
 // The Railway client and the variables cores against the HTTP fake of Railway's GraphQL
 // endpoint: what goes on the wire, idempotent applies and deletes, and the errors' text.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { applyVariables, railwayClient, readVariables, removeVariables, RailwayService, inputProblems, variableChanges } from "../../components/railway";
+import { applyVariables, inputProblems, railwayClient, RailwayService, readVariables, removeVariables, revisions, variableChanges } from "../../components/railway";
 import { freePort } from "../support/ports";
 import { RailwayFake } from "../support/railwayFake";
 
@@ -159,6 +159,12 @@ describe("pure decisions", () => {
     it("computes changed and dropped names from two states", () => {
         expect(variableChanges({ A: "1", B: "2", C: "3" }, { A: "1", B: "x", D: "4" })).toEqual({ changed: ["B", "D"], dropped: ["C"] });
         expect(variableChanges(undefined, { A: "1" })).toEqual({ changed: ["A"], dropped: [] });
+    });
+
+    it("counts a revision per name that moves only when that value changes", () => {
+        expect(revisions(undefined, undefined, { B: "x", A: "y" })).toEqual({ A: 1, B: 1 });
+        expect(revisions({ A: 1, B: 3, C: 1 }, { A: "y", B: "x", C: "z" }, { A: "y", B: "new", D: "d" })).toEqual({ A: 1, B: 4, D: 1 });
+        expect(revisions({ A: 2 }, { A: "same" }, { A: "same" })).toEqual({ A: 2 });
     });
 
     it("checks ids, the endpoint and names without showing a value", () => {

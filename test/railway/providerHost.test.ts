@@ -42,7 +42,11 @@ describe("ServiceVariables through the provider host", () => {
     let created: { id: string; outs: Record<string, any> };
 
     it("checks the ids' shape at check time, without calling Railway", async () => {
-        expect((await host.check(resource.urn, {}, inputs)).failures).toEqual([]);
+        const ok = await host.check(resource.urn, {}, inputs);
+        expect(ok.failures).toEqual([]);
+        // What a preview of a new stack lists: every name at its first revision, no value.
+        expect(ok.inputs.revisions).toEqual(Object.fromEntries(NAMES.map((n) => [n, 1])));
+        inputs = ok.inputs;
         const bad = await host.check(resource.urn, {}, { ...inputs, projectId: "synter-prod", environmentId: "production" });
         expect(bad.failures).toEqual([
             { property: "projectId", reason: 'projectId "synter-prod" is not a Railway id (a UUID)' },
@@ -64,10 +68,18 @@ describe("ServiceVariables through the provider host", () => {
         expect(created.outs).toMatchObject({ projectId: P, environmentId: E, serviceId: S, removeOnDelete: false, version: "1" });
     });
 
-    it("shows no change against its own state, and a change of one value as an update, never a replacement", async () => {
-        expect((await host.diff(created.id, resource.urn, created.outs, inputs)).changes).toBe("none");
+    it("shows no change against its own state, and a change of one value as an update naming it, never a replacement", async () => {
+        const same = await host.check(resource.urn, inputs, inputs);
+        expect(same.inputs.revisions).toEqual(inputs.revisions);
+        expect((await host.diff(created.id, resource.urn, created.outs, same.inputs)).changes).toBe("none");
         const news = { ...inputs, variables: { ...inputs.variables, REDIS_URL: "rediss://default:rotated@cache.internal:6379" } };
-        expect(await host.diff(created.id, resource.urn, created.outs, news)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const checked = await host.check(resource.urn, inputs, news);
+        // Only the changed name's revision moves: that is what the preview shows.
+        expect(checked.inputs.revisions).toEqual({ ...inputs.revisions, REDIS_URL: 2 });
+        expect(await host.diff(created.id, resource.urn, created.outs, checked.inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const { GOOGLE_APPLICATION_CREDENTIALS: _k, ...withoutKey } = inputs.variables;
+        const dropped = await host.check(resource.urn, inputs, { ...inputs, variables: withoutKey });
+        expect(Object.keys(dropped.inputs.revisions as Record<string, number>)).not.toContain("GOOGLE_APPLICATION_CREDENTIALS");
         expect(fake.requests).toEqual([]);
     });
 

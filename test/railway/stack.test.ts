@@ -83,8 +83,11 @@ describe("Railway variables in the program", () => {
     });
 
     it("waits for the auth database's grants and migrations and for the key", async () => {
-        const variables = variablesOf(await runWithRailway("prod"));
-        expect(variables.options.dependsOn).toEqual(expect.arrayContaining(["auth-migrations", "auth-app-membership", "auth-app-role", "analytics-app-key", "analytics-app-job-user"]));
+        const run = await runWithRailway("prod");
+        const children = (parent: string) => run.resources.filter((r) => r.custom && r.options.parent === parent).map((r) => r.name);
+        expect(children("auth")).toEqual(expect.arrayContaining(["auth-migrations", "auth-app-role", "auth-database"]));
+        expect(children("analytics-app")).toContain("analytics-app-key");
+        expect(variablesOf(run).options.dependsOn).toEqual(expect.arrayContaining([...children("auth"), ...children("analytics-app")]));
     });
 
     it("takes the endpoint and the delete behaviour from config", async () => {
