@@ -143,12 +143,24 @@ function withConfig(impl: object, standIn: StandInProvider): object {
             cb({ code: grpc.status.FAILED_PRECONDITION, details: (e as Error).message });
         }
     };
-    // An import's Read carries an id and no properties; main()'s Read calls toJavaScript() on
-    // the missing properties and fails every import. Give it an empty property map instead.
-    const read = (impl as any).read;
+    // main()'s Read fails every import (an import's Read carries an id and no properties, and it
+    // calls toJavaScript() on them) and answers a resource that is gone with an empty property
+    // map, which the engine takes for "this provider cannot import". Read is answered here: no
+    // properties in means none, and a gone resource gets an empty response, as the engine expects.
     wrapped.read = (call: Call, cb: Callback) => {
-        if (!call.request.getProperties()) call.request.setProperties(structproto.Struct.fromJavaScript({}));
-        return read.call(impl, call, cb);
+        const req = call.request;
+        Promise.resolve(standIn.read!(req.getId(), req.getUrn(), req.getProperties() ? struct(req.getProperties()) : {})).then(
+            (result) => {
+                const resp = new provproto.ReadResponse();
+                if (result.id) {
+                    resp.setId(result.id);
+                    resp.setProperties(structproto.Struct.fromJavaScript(result.props ?? {}));
+                    if (result.inputs !== undefined) resp.setInputs(structproto.Struct.fromJavaScript(result.inputs));
+                }
+                cb(null, resp);
+            },
+            (e) => cb(e),
+        );
     };
     return wrapped;
 }

@@ -58,8 +58,16 @@ export function phaseLayout(phase: MigrationPhase, legacy: LegacyMode, catalogue
         case "complete":
             return { tables: [...own(analytics, "create"), ...own(v2, "import", true)], v2Suffix: "", cutoverResources: false };
         case "rollback":
-            // Renamed back to _v2 and legacy restored by clone: both are adopted again after their step ran.
-            return { tables: [...own(analytics, "create"), ...own(v2, "import"), ...own(legacyDefs, "import")], v2Suffix: "_v2", cutoverResources: true };
+            // The v2 tables are renamed back under the state entries the cutover kept (same ids: no
+            // import runs), protected again after their step. Legacy tables are restored by clone:
+            // the ones this stack created keep their state entries the same way; adopted ones are
+            // held by their restore step alone and looked up again from the next phase on. (An
+            // import would read the table in the preview, before the restore has made it.)
+            return {
+                tables: [...own(analytics, "create"), ...own(v2, "import"), ...(legacy === "create" ? own(legacyDefs, "import") : [])],
+                v2Suffix: "_v2",
+                cutoverResources: true,
+            };
     }
 }
 
