@@ -84,8 +84,14 @@ export function openBigQuery(project: string, dataset: string, location?: string
                 if (loaded !== n) throw new Error(`load job ${meta.jobReference?.jobId} wrote ${loaded} rows of ${n}`);
                 const canon = plan.columns.map((c) => bqCellCanonical(c.target));
                 const page = async (start: number) => {
-                    const [resp]: any = await ds.table(table).request({ uri: "/data", qs: { maxResults: PAGE, startIndex: start, "formatOptions.useInt64Timestamp": true } });
-                    return { total: Number(resp.totalRows ?? 0), rows: (resp.rows ?? []).map((r: any) => canon.map((f, i) => f(r.f[i]?.v))) as (string | null)[][] };
+                    const resp = await listRows(client, project, dataset, table, { maxResults: PAGE, startIndex: start, "formatOptions.useInt64Timestamp": true });
+                    const rows: (string | null)[][] = [];
+                    for (const r of resp.rows ?? []) {
+                        const values: (string | null)[] = new Array(canon.length);
+                        for (let i = 0; i < canon.length; i++) values[i] = canon[i](r.f[i]?.v);
+                        rows.push(values);
+                    }
+                    return { total: Number(resp.totalRows ?? 0), rows };
                 };
                 // The table's own row count, not the load's: pages by start index, a few in flight.
                 const read = async function* (): AsyncGenerator<(string | null)[][]> {
@@ -121,6 +127,33 @@ export function openBigQuery(project: string, dataset: string, location?: string
             // The client holds no connection of its own.
         },
     };
+}
+
+/**
+ * One tabledata.list page, its body parsed here: through the client's callback path every page
+ * is deep-copied after parsing, which costs as much as reading it.
+ */
+function listRows(client: import("@google-cloud/bigquery").BigQuery, project: string, dataset: string, table: string, qs: Record<string, unknown>): Promise<any> {
+    const e = encodeURIComponent;
+    const uri = `${(client as any).baseUrl}/projects/${e(project)}/datasets/${e(dataset)}/tables/${e(table)}/data`;
+    return new Promise((resolve, reject) => {
+        const stream = (client.makeAuthenticatedRequest as any)({ uri, qs });
+        const chunks: Buffer[] = [];
+        let status = 200;
+        stream.on("response", (r: any) => (status = r?.statusCode ?? status));
+        stream.on("data", (c: Buffer) => chunks.push(c));
+        stream.on("error", reject);
+        stream.on("end", () => {
+            let body: any;
+            try {
+                body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+            } catch (err: any) {
+                return reject(new Error(`tabledata.list of ${project}.${dataset}.${table}: HTTP ${status}, not JSON: ${err.message}`));
+            }
+            if (status >= 400 || body?.error) return reject(new Error(`tabledata.list of ${project}.${dataset}.${table}: ${body?.error?.message ?? `HTTP ${status}`}`));
+            resolve(body);
+        });
+    });
 }
 
 /** Streams the rows into the load file; returns how many. */

@@ -267,6 +267,12 @@ export function canonicalJson(text: string): string {
     return out;
 }
 
+function isDigitAt(s: string, k: number): boolean {
+    const c = s.charCodeAt(k);
+    return c >= 0x30 && c <= 0x39;
+}
+
+/** One pass over the text, no regular expression and little garbage: it runs for every JSON cell on both sides. */
 class JsonReader {
     i = 0;
     constructor(private readonly s: string) {}
@@ -277,23 +283,25 @@ class JsonReader {
 
     space(): void {
         const s = this.s;
+        let i = this.i;
         for (;;) {
-            const c = s.charCodeAt(this.i);
-            if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.i++;
-            else return;
+            const c = s.charCodeAt(i);
+            if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+            else break;
         }
+        this.i = i;
     }
 
     value(): string {
-        const c = this.s[this.i];
-        if (c === "{") return this.object();
-        if (c === "[") return this.array();
-        if (c === '"') return JSON.stringify(this.string());
-        if (c === "t") return this.word("true");
-        if (c === "f") return this.word("false");
-        if (c === "n") return this.word("null");
-        if (c === "-" || (c >= "0" && c <= "9")) return this.number();
-        return this.fail(c === undefined ? "unexpected end" : `unexpected ${JSON.stringify(c)}`);
+        const c = this.s.charCodeAt(this.i);
+        if (c === 0x7b) return this.object();
+        if (c === 0x5b) return this.array();
+        if (c === 0x22) return this.string();
+        if (c === 0x74) return this.word("true");
+        if (c === 0x66) return this.word("false");
+        if (c === 0x6e) return this.word("null");
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+        return this.fail(Number.isNaN(c) ? "unexpected end" : `unexpected ${JSON.stringify(this.s[this.i])}`);
     }
 
     private word(w: string): string {
@@ -305,60 +313,90 @@ class JsonReader {
     private object(): string {
         this.i++;
         this.space();
-        const members = new Map<string, string>();
-        if (this.s[this.i] === "}") {
+        if (this.s.charCodeAt(this.i) === 0x7d) {
             this.i++;
             return "{}";
         }
+        const keys: string[] = [];
+        const members: string[] = [];
+        // Past a few dozen keys, duplicates are looked up in a map.
+        let index: Map<string, number> | undefined;
         for (;;) {
-            if (this.s[this.i] !== '"') this.fail("expected a key");
-            const key = this.string();
+            if (this.s.charCodeAt(this.i) !== 0x22) this.fail("expected a key");
+            const quoted = this.string();
+            const key = this.decoded;
             this.space();
-            if (this.s[this.i] !== ":") this.fail("expected ':'");
+            if (this.s.charCodeAt(this.i) !== 0x3a) this.fail("expected ':'");
             this.i++;
             this.space();
+            const member = `${quoted}:${this.value()}`;
             // Last duplicate wins, as in MySQL, PostgreSQL's jsonb and JSON.parse.
-            members.delete(key);
-            members.set(key, this.value());
+            const seen = keys.length < 64 ? keys.indexOf(key) : (index ??= new Map(keys.map((k, n) => [k, n]))).get(key) ?? -1;
+            if (seen >= 0 && index) index = undefined;
+            if (seen >= 0) {
+                keys.splice(seen, 1);
+                members.splice(seen, 1);
+            }
+            index?.set(key, keys.length);
+            keys.push(key);
+            members.push(member);
             this.space();
-            const c = this.s[this.i++];
-            if (c === "}") break;
-            if (c !== ",") this.fail("expected ',' or '}'");
+            const c = this.s.charCodeAt(this.i++);
+            if (c === 0x7d) break;
+            if (c !== 0x2c) this.fail("expected ',' or '}'");
             this.space();
         }
-        const keys = [...members.keys()].sort(byCodePoint);
-        return `{${keys.map((k) => `${JSON.stringify(k)}:${members.get(k)}`).join(",")}}`;
+        // Insertion sort of both arrays by key: objects are small, and often already in order.
+        for (let k = 1; k < keys.length; k++) {
+            const key = keys[k];
+            const member = members[k];
+            let m = k - 1;
+            while (m >= 0 && byCodePoint(keys[m], key) > 0) {
+                keys[m + 1] = keys[m];
+                members[m + 1] = members[m];
+                m--;
+            }
+            keys[m + 1] = key;
+            members[m + 1] = member;
+        }
+        return `{${members.join(",")}}`;
     }
 
     private array(): string {
         this.i++;
         this.space();
-        if (this.s[this.i] === "]") {
+        if (this.s.charCodeAt(this.i) === 0x5d) {
             this.i++;
             return "[]";
         }
-        const items: string[] = [];
+        let out = "[";
         for (;;) {
-            items.push(this.value());
+            out += this.value();
             this.space();
-            const c = this.s[this.i++];
-            if (c === "]") break;
-            if (c !== ",") this.fail("expected ',' or ']'");
+            const c = this.s.charCodeAt(this.i++);
+            if (c === 0x5d) break;
+            if (c !== 0x2c) this.fail("expected ',' or ']'");
+            out += ",";
             this.space();
         }
-        return `[${items.join(",")}]`;
+        return out + "]";
     }
 
-    /** The decoded string at the cursor (which is on its opening quote). */
+    /** The string's decoded value, set by string(). */
+    decoded = "";
+
+    /** The canonical text of the string at the cursor (on its opening quote); its value goes to `decoded`. */
     private string(): string {
         const s = this.s;
         const start = ++this.i;
-        // Fast path: no escapes.
+        // Without escapes the text as written is already canonical: a raw string holds no
+        // quote, backslash or control character, which are all JSON.stringify escapes.
         for (let j = start; j < s.length; j++) {
             const c = s.charCodeAt(j);
             if (c === 0x22) {
                 this.i = j + 1;
-                return s.slice(start, j);
+                this.decoded = s.slice(start, j);
+                return s.slice(start - 1, j + 1);
             }
             if (c === 0x5c) break;
             if (c < 0x20) {
@@ -426,23 +464,58 @@ class JsonReader {
             }
         }
         this.i = j + 1;
-        return out;
+        this.decoded = out;
+        return JSON.stringify(out);
     }
 
     /** The number at the cursor as an exact decimal without exponent. */
     private number(): string {
-        const m = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-        m.lastIndex = this.i;
-        const g = m.exec(this.s);
-        if (!g) this.fail("bad number");
-        this.i = m.lastIndex;
-        const negative = g[0][0] === "-";
-        const frac = g[2] ? g[2].slice(1) : "";
-        let digits = (g[1] + frac).replace(/^0+/, "");
+        const s = this.s;
+        const start = this.i;
+        let j = start;
+        const negative = s.charCodeAt(j) === 0x2d;
+        if (negative) j++;
+        const intStart = j;
+        if (s.charCodeAt(j) === 0x30) j++;
+        else if (isDigitAt(s, j)) while (isDigitAt(s, j)) j++;
+        else this.fail("bad number");
+        const intEnd = j;
+        let fracStart = j;
+        let fracEnd = j;
+        if (s.charCodeAt(j) === 0x2e) {
+            j++;
+            fracStart = j;
+            if (!isDigitAt(s, j)) this.fail("bad number");
+            while (isDigitAt(s, j)) j++;
+            fracEnd = j;
+        }
+        let exp = 0;
+        const e = s.charCodeAt(j);
+        if (e === 0x65 || e === 0x45) {
+            j++;
+            let sign = 1;
+            const c = s.charCodeAt(j);
+            if (c === 0x2b || c === 0x2d) {
+                sign = c === 0x2d ? -1 : 1;
+                j++;
+            }
+            if (!isDigitAt(s, j)) this.fail("bad number");
+            const expStart = j;
+            while (isDigitAt(s, j)) j++;
+            const expText = s.slice(expStart, j).replace(/^0+/, "");
+            if (expText.length > 7) this.fail("exponent too large");
+            exp = sign * Number(expText || "0");
+        }
+        this.i = j;
+        // The common cases need nothing: an integer, or a fraction without trailing zeros.
+        if (exp === 0 && (intEnd - intStart === 1 || s.charCodeAt(intStart) !== 0x30)) {
+            if (fracStart === fracEnd) return negative && intEnd - intStart === 1 && s.charCodeAt(intStart) === 0x30 ? "0" : s.slice(start, intEnd);
+            if (s.charCodeAt(fracEnd - 1) !== 0x30) return s.slice(start, fracEnd);
+        }
+        const frac = s.slice(fracStart, fracEnd);
+        let digits = (s.slice(intStart, intEnd) + frac).replace(/^0+/, "");
         if (digits === "") return "0";
-        const expText = g[3] ? g[3].slice(1) : "0";
-        if (expText.replace(/^[+-]?0*/, "").length > 7) this.fail("exponent too large");
-        let exp = Number(expText) - frac.length;
+        exp -= frac.length;
         const trimmed = digits.replace(/0+$/, "");
         exp += digits.length - trimmed.length;
         digits = trimmed;
@@ -732,7 +805,8 @@ export function bqCellCanonical(c: TargetColumn): (cell: any) => string | null {
             const fields = (c.fields ?? []).map(bqCellCanonical);
             return (cell) => {
                 if (cell === null || cell === undefined) return null;
-                const values = fields.map((f, i) => f(cell.f?.[i]?.v));
+                const values: (string | null)[] = new Array(fields.length);
+                for (let i = 0; i < fields.length; i++) values[i] = fields[i](cell.f?.[i]?.v);
                 return recordText(values);
             };
         }

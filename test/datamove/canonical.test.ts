@@ -69,6 +69,8 @@ describe("JSON, exactly", () => {
             '"just a string"',
             "null",
             "3.14159265358979323846264338327950288419716939937510",
+            // Past the point where duplicates are looked up in a map.
+            `{${Array.from({ length: 100 }, (_, i) => `"k${(i * 37) % 100}": ${i}`).join(", ")}, "k5": "last", "k99": [1.0]}`,
         ];
         const r = await pg.query("SELECT pg_temp.synter_canonical_json(d::jsonb) AS c FROM unnest($1::text[]) WITH ORDINALITY AS u(d, i) ORDER BY i", [docs]);
         expect(r.rows.map((x) => x.c)).toEqual(docs.map(canonicalJson));
