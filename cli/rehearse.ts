@@ -15,6 +15,7 @@ const spec = {
         mismatch: { type: "boolean" },
         format: { type: "string" },
         keep: { type: "boolean" },
+        "save-previews": { type: "string" },
     },
     help: {
         stack: "the stack file to rehearse: Pulumi.<stack>.yaml (required)",
@@ -22,6 +23,7 @@ const spec = {
         mismatch: "make one day of the v2 facts differ from the legacy exports",
         format: "text (default) or json",
         keep: "keep the scratch directory (backend, warehouse state) and print where it is",
+        "save-previews": "write each phase's pulumi preview --json into this directory, local ports and paths replaced",
     },
 } as const;
 
@@ -33,7 +35,7 @@ run(async () => {
     const problem = pathProblem(path);
     if (problem) throw new ExitError(`rehearse: --path ${values.path}: ${problem} (phases: ${MIGRATION_PHASES.join(", ")})`);
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    const report = await rehearse({ stack: values.stack, path: path as MigrationPhase[], mismatch: values.mismatch, keep: values.keep, log });
+    const report = await rehearse({ stack: values.stack, path: path as MigrationPhase[], mismatch: values.mismatch, keep: values.keep, savePreviews: values["save-previews"], log });
     process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatReport(report) + "\n");
     return report.ok ? 0 : 1;
 });

@@ -3,6 +3,11 @@
 // after every phase four checks: the update, a preview with no changes, the warehouse as the
 // runbook says it must be, and the auth database untouched.
 import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { guard, GuardReport } from "../plan/guard";
+import { policyConfigFor } from "../plan/policyConfig";
+import { PROJECT_ROOT } from "../plan/runtime";
 import { CATALOGUE, planViews, TableDef, toSchemaJson } from "../components/analytics";
 import { bigQueryClient, migrationInputs, migrationSteps, phaseLayout, snapshotName, tablesMadeBySteps } from "../components/migration";
 import { withLibpqSslModes } from "../components/postgres/migrator";
@@ -21,6 +26,8 @@ export interface RehearsalOptions {
     readonly seed?: SeedOptions;
     /** Keep the scratch directory (backend, warehouse state) for inspection. */
     readonly keep?: boolean;
+    /** Write each phase's `pulumi preview --json` into this directory (for fixtures), ports and paths replaced. */
+    readonly savePreviews?: string;
     readonly log?: (line: string) => void;
 }
 
@@ -31,6 +38,8 @@ export interface Check {
 
 export interface PhaseResult {
     readonly phase: MigrationPhase;
+    /** `pulumi preview --json`, then the data-loss guard on that preview. */
+    readonly plan: Check & { readonly guard: GuardReport };
     readonly up: Check & { readonly seconds: number; readonly changes: Record<string, number> };
     readonly preview: Check;
     readonly warehouse: Check & { readonly tables: readonly WarehouseTable[] };
@@ -58,6 +67,48 @@ export function pathProblem(path: readonly string[]): string | undefined {
         previous = phase;
     }
     return undefined;
+}
+
+/** The policy pack's directory and a config file for this stack, as `npm run policy:config` writes it. */
+export function policyPackArgs(stack: LocalStack, stackName: string): string[] {
+    const file = path.join(stack.projectDir, "..", "policy-config.json");
+    fs.writeFileSync(file, JSON.stringify(policyConfigFor(stackName), null, 2));
+    return ["--policy-pack", path.join(PROJECT_ROOT, "policy"), "--policy-pack-config", file];
+}
+
+/**
+ * `pulumi preview --json` of a phase, then the data-loss guard on it. The policy pack joins the
+ * preview only where the toolchain's language host can run policy packs (see engine/toolchain.ts).
+ */
+export async function planPhase(stack: LocalStack, stackName: string, phase: string, index: number, saveDir?: string, withPolicyPack = false): Promise<Check & { guard: GuardReport }> {
+    const preview = await stack.preview({ json: true, extra: withPolicyPack ? policyPackArgs(stack, stackName) : [] });
+    let doc: any;
+    try {
+        doc = JSON.parse(preview.stdout);
+    } catch {
+        return { ok: false, detail: `pulumi preview --json printed no JSON (exit ${preview.code}):\n${tail(preview.stderr || preview.stdout, 25)}`, guard: { source: "preview", losses: [], allowed: [], checked: 0 } };
+    }
+    if (saveDir) {
+        fs.mkdirSync(saveDir, { recursive: true });
+        fs.writeFileSync(path.join(saveDir, `${stackName}-${String(index + 1).padStart(2, "0")}-${phase}.json`), sanitizePreview(JSON.stringify(doc, null, 2)) + "\n");
+    }
+    const report = guard(doc);
+    const problems: string[] = [];
+    if (preview.code !== 0) {
+        const errors = ((doc.diagnostics ?? []) as any[]).filter((d) => d.severity === "error").map((d) => String(d.message).trim());
+        const violations = ((doc.policies ?? doc.policyEvents ?? []) as any[]).map((v) => JSON.stringify(v));
+        problems.push(`preview exited ${preview.code}: ${[...errors, ...violations].join("; ") || tail(preview.stderr, 10)}`);
+    }
+    if (report.losses.length) problems.push(`the guard refused: ${report.losses.join("; ")}`);
+    return { ok: problems.length === 0, detail: problems.length ? problems.join("\n") : `${report.checked} steps, no data lost${withPolicyPack ? "; policy pack passed" : ""}`, guard: report };
+}
+
+/** A preview without what changes from run to run: local ports and scratch paths. */
+export function sanitizePreview(text: string): string {
+    return text
+        .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:PORT")
+        .replace(/\/tmp\/synter-engine-[A-Za-z0-9]+/g, "SCRATCH")
+        .replace(new RegExp(PROJECT_ROOT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "g"), "PROJECT");
 }
 
 /** A table or view as the warehouse holds it. */
@@ -236,9 +287,18 @@ export async function rehearseIn(env: LocalEnvironment, options: RehearsalOption
             }
             seeded = true;
         }
+        // As the pull-request workflow runs it: a preview, the guard on that preview, and only
+        // then the update. A refusal at check time (the phase gate) stops here.
+        log(`phase ${phase}: pulumi preview --json, then the guard`);
+        const planned = await planPhase(stack, options.stack, phase, results.length, options.savePreviews);
+        if (!planned.ok) {
+            results.push({ phase, plan: planned, up: { ok: false, detail: "not run: the preview or the guard refused", seconds: 0, changes: {} }, preview: { ok: false, detail: "not run" }, warehouse: { ok: false, detail: "not checked", tables: [] }, auth: { ok: false, detail: "not checked" }, ok: false });
+            log(`phase ${phase}: FAILED`);
+            break;
+        }
         const started = Date.now();
-        const up = await stack.up();
-        const upCheck = { ok: up.code === 0, detail: up.code === 0 ? "succeeded" : tail(up.stdout + up.stderr, 25), seconds: (Date.now() - started) / 1000, changes: LocalStack.changeSummary(up) };
+        const up = await stack.up({ extra: ["--skip-preview"] });
+        const upCheck = { ok: up.code === 0, detail: up.code === 0 ? "succeeded" : [...LocalStack.diagnostics(up), tail(up.stderr, 10)].join("\n"), seconds: (Date.now() - started) / 1000, changes: LocalStack.changeSummary(up) };
         let preview: Check = { ok: false, detail: "not run: the update failed" };
         if (upCheck.ok) {
             log(`phase ${phase}: pulumi preview --expect-no-changes`);
@@ -249,7 +309,7 @@ export async function rehearseIn(env: LocalEnvironment, options: RehearsalOption
         const warehouse = await checkWarehouse(wh, phase, { project, dataset, backup, legacy, expirationDays, fingerprints: seeded ? fingerprints : undefined });
         const authNow = authBaseline === undefined ? undefined : await authFingerprint(env.postgresUrl, database);
         const auth: Check = authBaseline === undefined ? { ok: false, detail: "no baseline: no update has succeeded" } : authNow === authBaseline ? { ok: true, detail: "untouched" } : { ok: false, detail: "changed" };
-        const result: PhaseResult = { phase, up: upCheck, preview, warehouse, auth, ok: upCheck.ok && preview.ok && warehouse.ok && auth.ok };
+        const result: PhaseResult = { phase, plan: planned, up: upCheck, preview, warehouse, auth, ok: planned.ok && upCheck.ok && preview.ok && warehouse.ok && auth.ok };
         results.push(result);
         log(`phase ${phase}: ${result.ok ? "ok" : "FAILED"}`);
         if (!result.ok) break;
@@ -320,13 +380,13 @@ export async function checkWarehouse(wh: WarehouseView, phase: MigrationPhase, x
 /** The phase-by-phase table for people. */
 export function formatReport(r: RehearsalReport): string {
     const mark = (c: Check) => (c.ok ? "ok" : "FAIL");
-    const lines = [`rehearsal of stack ${r.stack}: ${r.path.join(" -> ")}`, "", "| phase | up | preview | warehouse | auth | seconds | changes |", "| --- | --- | --- | --- | --- | --- | --- |"];
+    const lines = [`rehearsal of stack ${r.stack}: ${r.path.join(" -> ")}`, "", "| phase | preview and guard | up | no-change preview | warehouse | auth | seconds | changes |", "| --- | --- | --- | --- | --- | --- | --- | --- |"];
     for (const p of r.phases) {
         const changes = Object.entries(p.up.changes).map(([op, n]) => `${op} ${n}`).join(", ");
-        lines.push(`| ${p.phase} | ${mark(p.up)} | ${mark(p.preview)} | ${mark(p.warehouse)} | ${mark(p.auth)} | ${p.up.seconds.toFixed(1)} | ${changes} |`);
+        lines.push(`| ${p.phase} | ${mark(p.plan)} | ${mark(p.up)} | ${mark(p.preview)} | ${mark(p.warehouse)} | ${mark(p.auth)} | ${p.up.seconds.toFixed(1)} | ${changes} |`);
     }
     for (const p of r.phases) {
-        for (const [what, c] of [["up", p.up], ["preview", p.preview], ["warehouse", p.warehouse], ["auth", p.auth]] as const) {
+        for (const [what, c] of [["preview and guard", p.plan], ["up", p.up], ["no-change preview", p.preview], ["warehouse", p.warehouse], ["auth", p.auth]] as const) {
             if (!c.ok) lines.push("", `${p.phase} ${what}:`, c.detail);
         }
     }
