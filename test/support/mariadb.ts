@@ -45,6 +45,10 @@ export async function startMariaDb(): Promise<RunningMariaDb> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synter-mariadb-"));
     if (asRoot) execFileSync("chown", ["mysql:mysql", dir]);
     const data = path.join(dir, "data");
+    // SELECT … INTO OUTFILE (the bench's manual path) writes only here.
+    const files = path.join(dir, "files");
+    fs.mkdirSync(files);
+    if (asRoot) execFileSync("chown", ["mysql:mysql", files]);
     const user = asRoot ? ["--user=mysql"] : [];
     execFileSync(install, ["--no-defaults", `--datadir=${data}`, ...user, "--auth-root-authentication-method=normal", "--skip-test-db"], { stdio: "pipe" });
     const port = await freePort();
@@ -55,6 +59,7 @@ export async function startMariaDb(): Promise<RunningMariaDb> {
             "--no-defaults", `--datadir=${data}`, ...user, `--port=${port}`, "--bind-address=127.0.0.1", `--socket=${path.join(dir, "sock")}`,
             `--pid-file=${path.join(dir, "pid")}`, `--log-error=${log}`, "--skip-grant-tables", "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0",
             "--innodb-doublewrite=0", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci", "--max-connections=200",
+            `--secure-file-priv=${files}`,
         ],
         { stdio: "ignore", detached: false },
     );
