@@ -40,9 +40,14 @@ export interface LocalStackOptions {
     readonly passphrase?: string;
     /**
      * Files of the program replaced for this stack, by path from the project root (e.g. a
-     * catalogue with a changed partition field). Their top-level folders are copied, not linked.
+     * catalogue with a changed partition field).
      */
     readonly programOverrides?: Readonly<Record<string, string>>;
+    /**
+     * A second view of an existing stack (same backend, same stack file) with its own project
+     * directory, e.g. to preview a changed program against the stack's state.
+     */
+    readonly variant?: string;
     readonly log?: (line: string) => void;
 }
 
@@ -92,7 +97,7 @@ export class LocalStack {
     private readonly passphrase: string;
 
     private constructor(private readonly options: LocalStackOptions) {
-        this.projectDir = path.join(options.workDir, "project");
+        this.projectDir = path.join(options.workDir, options.variant ? `project-${options.variant}` : "project");
         this.backendDir = path.join(options.workDir, "backend");
         this.configFile = path.join(this.projectDir, `Pulumi.${options.stack}.yaml`);
         this.passphrase = options.passphrase ?? "local-rehearsal";
@@ -109,14 +114,21 @@ export class LocalStack {
         fs.mkdirSync(s.backendDir, { recursive: true });
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(s.projectDir, "Pulumi.yaml"));
         const overrides = options.programOverrides ?? {};
-        const copied = new Set(Object.keys(overrides).map((f) => f.split("/")[0]));
+        // Node resolves a linked module by its real path, so a changed program is a copy of the
+        // whole program (only node_modules stays linked).
+        const copy = Object.keys(overrides).length > 0;
         for (const entry of PROJECT_ENTRIES) {
             const target = path.join(s.projectDir, entry);
             if (fs.existsSync(target)) continue;
-            if (copied.has(entry)) fs.cpSync(path.join(PROJECT_ROOT, entry), target, { recursive: true });
+            if (copy && entry !== "node_modules") fs.cpSync(path.join(PROJECT_ROOT, entry), target, { recursive: true });
             else fs.symlinkSync(path.join(PROJECT_ROOT, entry), target);
         }
         for (const [file, text] of Object.entries(overrides)) fs.writeFileSync(path.join(s.projectDir, file), text);
+        const base = path.join(options.workDir, "project", `Pulumi.${options.stack}.yaml`);
+        if (options.variant && !fs.existsSync(s.configFile)) {
+            if (!fs.existsSync(base)) throw new Error(`variant ${options.variant}: stack ${options.stack} has not been opened in ${options.workDir}`);
+            fs.copyFileSync(base, s.configFile);
+        }
         const fresh = !fs.existsSync(s.configFile);
         if (fresh) {
             const source = path.join(PROJECT_ROOT, `Pulumi.${options.stack}.yaml`);
@@ -254,6 +266,14 @@ export class LocalStack {
     /** The diagnostics (errors, warnings) of an `up --json`'s engine events, as the CLI would print them. */
     static diagnostics(up: CommandResult, severities: readonly string[] = ["error"]): string[] {
         const out: string[] = [];
+        // A preview that fails inside `up --json` prints one preview document instead of events.
+        try {
+            const doc = JSON.parse(up.stdout);
+            for (const d of doc.diagnostics ?? []) if (severities.includes(d.severity)) out.push(`${d.urn ? `${String(d.urn).split("::").pop()}: ` : ""}${String(d.message).trim()}`);
+            return out;
+        } catch {
+            // engine events, one per line
+        }
         for (const line of up.stdout.split("\n")) {
             if (!line.includes("diagnosticEvent")) continue;
             try {
