@@ -80,6 +80,6 @@ describe("refusals through the engine", () => {
         const preview = await variant.preview({ json: true });
         const report = guard(JSON.parse(preview.stdout));
         expect(report.losses, `${preview.stdout.slice(-3000)}\n${preview.stderr}`).toHaveLength(1);
-        expect(report.losses[0]).toMatch(/^table synter-dev\.synter_analytics\.events would be replaced \(changes to timePartitioning force a new resource\)/);
+        expect(report.losses[0]).toMatch(/^BigQuery table events would be replaced \(changes to timePartitioning force a new resource\) \(urn:pulumi:dev::synter-infra::\S+::analytics-events\)$/);
     });
 });
