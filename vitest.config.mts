@@ -7,6 +7,7 @@ const UNIT = [
     "test/stack.test.ts",
     "test/analytics/**/*.test.ts",
     "test/ci/**/*.test.ts",
+    "test/cli/**/*.test.ts",
     "test/plan/**/*.test.ts",
     "test/policy/policies.test.ts",
     "test/migration/phases.test.ts",

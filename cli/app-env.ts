@@ -2,7 +2,7 @@
 // file for local development, written readable by its owner only.
 import * as path from "path";
 import { AppEnvError, applicationEnvironment, encodeDotenv, encodeJson, FORMATS, readStackOutputs, writePrivateFile } from "../engine/appEnv";
-import { ExitError, oneOf, parse, run } from "./command";
+import { ExitError, oneOf, parse, requireStack, run, STACK_OPTION } from "./command";
 
 const spec = {
     name: "app-env",
@@ -10,7 +10,7 @@ const spec = {
     summary:
         "Reads POSTGRES_URL, BIGQUERY_PROJECT_ID, BIGQUERY_DATASET, GOOGLE_APPLICATION_CREDENTIALS (when the stack creates a key) and REDIS_URL with `pulumi stack output --json --show-secrets` and writes them for the application. The Pulumi CLI runs with this environment (PULUMI_BACKEND_URL, PULUMI_ACCESS_TOKEN, PULUMI_CONFIG_PASSPHRASE). Secrets are printed to a terminal only with --show-secrets.",
     options: {
-        stack: { type: "string" },
+        stack: STACK_OPTION,
         format: { type: "string" },
         output: { type: "string" },
         "show-secrets": { type: "boolean" },
@@ -27,7 +27,7 @@ const spec = {
 
 run(async () => {
     const { values } = parse(spec, process.argv.slice(2));
-    if (!values.stack) throw new ExitError("app-env: --stack is required (e.g. --stack dev)");
+    const stack = requireStack("app-env", values.stack);
     const format = oneOf("app-env", "format", values.format, FORMATS, "dotenv");
     // npm runs scripts from the package root; paths are the user's, from where they ran npm.
     const here = process.env.INIT_CWD ?? process.cwd();
@@ -36,8 +36,8 @@ run(async () => {
     }
     const cwd = values.cwd ? path.resolve(here, values.cwd) : path.resolve(__dirname, "..");
     try {
-        const env = applicationEnvironment(values.stack, readStackOutputs({ stack: values.stack, cwd }));
-        const text = format === "json" ? encodeJson(env.variables) : encodeDotenv(values.stack, env.variables);
+        const env = applicationEnvironment(stack, readStackOutputs({ stack, cwd }));
+        const text = format === "json" ? encodeJson(env.variables) : encodeDotenv(stack, env.variables);
         for (const o of env.omitted) process.stderr.write(`app-env: ${o.name} left out: ${o.why}\n`);
         if (!values.output) {
             process.stdout.write(text);
@@ -49,7 +49,7 @@ run(async () => {
         } catch (err: any) {
             throw new ExitError(`app-env: cannot write ${file}: ${err?.code ?? err?.message ?? err}`, 1);
         }
-        process.stderr.write(`app-env: wrote ${Object.keys(env.variables).join(", ")} of stack ${values.stack} to ${file} (mode 0600)\n`);
+        process.stderr.write(`app-env: wrote ${Object.keys(env.variables).join(", ")} of stack ${stack} to ${file} (mode 0600)\n`);
     } catch (err) {
         if (err instanceof AppEnvError) throw new ExitError(`app-env: ${err.message}`, 1);
         throw err;

@@ -32,8 +32,8 @@ export interface CommandSpec<O extends Options> {
 /** Parses argv; an unknown flag or a missing value is an ExitError(2) naming it. */
 export function parse<O extends Options>(spec: CommandSpec<O>, argv: readonly string[]) {
     if (argv.includes("--help") || argv.includes("-h")) {
-        const width = Math.max(...Object.keys(spec.help).map((k) => k.length)) + 4;
-        const lines = [`npm run ${spec.name} ${spec.usage}`, "", spec.summary, "", ...Object.entries(spec.help).map(([k, h]) => `  --${k.padEnd(width)}${h}`), `  --${"help".padEnd(width)}this text`];
+        const width = Math.max("help".length, ...Object.keys(spec.help).map((k) => k.length)) + 4;
+        const lines = [`npm run ${spec.name}${spec.usage ? ` ${spec.usage}` : ""}`, "", spec.summary, "", ...Object.entries(spec.help).map(([k, h]) => `  --${k.padEnd(width)}${h}`), `  --${"help".padEnd(width)}this text`];
         process.stdout.write(lines.join("\n") + "\n");
         process.exit(0);
     }
@@ -42,6 +42,19 @@ export function parse<O extends Options>(spec: CommandSpec<O>, argv: readonly st
     } catch (err: any) {
         throw new ExitError(`${spec.name}: ${err?.message ?? err} (see npm run ${spec.name} -- --help)`);
     }
+}
+
+/**
+ * `--stack`, the same flag in every command that reads a stack file. It is required, never
+ * defaulted: the stacks differ in what they allow (prod's protection, its key), so a command
+ * that silently took dev would answer for the wrong stack.
+ */
+export const STACK_OPTION = { type: "string" } as const;
+
+/** The `--stack` value, or an ExitError(2) saying it is required. */
+export function requireStack(command: string, value: string | undefined): string {
+    if (!value) throw new ExitError(`${command}: --stack is required (e.g. --stack dev)`);
+    return value;
 }
 
 /** A flag value that must be one of `allowed`. */

@@ -2,7 +2,7 @@
 // against the local warehouse and a throwaway PostgreSQL, with the stack file's own settings.
 import { MIGRATION_PHASES, MigrationPhase } from "../config";
 import { formatReport, pathProblem, rehearse } from "../engine/rehearsal";
-import { ExitError, oneOf, parse, run } from "./command";
+import { ExitError, oneOf, parse, requireStack, run, STACK_OPTION } from "./command";
 
 const spec = {
     name: "rehearse",
@@ -10,7 +10,7 @@ const spec = {
     summary:
         "Runs `pulumi up` and `pulumi preview --expect-no-changes` of each phase of the path with the real engine, then checks the warehouse against the runbook and the auth database for changes. Exit 0 only when every phase passed.",
     options: {
-        stack: { type: "string" },
+        stack: STACK_OPTION,
         path: { type: "string" },
         mismatch: { type: "boolean" },
         format: { type: "string" },
@@ -29,13 +29,13 @@ const spec = {
 
 run(async () => {
     const { values } = parse(spec, process.argv.slice(2));
-    if (!values.stack) throw new ExitError("rehearse: --stack is required (dev or prod)");
+    const stack = requireStack("rehearse", values.stack);
     const format = oneOf("rehearse", "format", values.format, ["text", "json"] as const, "text");
     const path = (values.path ?? "parallel").split(",").map((p) => p.trim()).filter(Boolean);
     const problem = pathProblem(path);
     if (problem) throw new ExitError(`rehearse: --path ${values.path}: ${problem} (phases: ${MIGRATION_PHASES.join(", ")})`);
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    const report = await rehearse({ stack: values.stack, path: path as MigrationPhase[], mismatch: values.mismatch, keep: values.keep, savePreviews: values["save-previews"], log });
+    const report = await rehearse({ stack, path: path as MigrationPhase[], mismatch: values.mismatch, keep: values.keep, savePreviews: values["save-previews"], log });
     process.stdout.write(format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatReport(report) + "\n");
     return report.ok ? 0 : 1;
 });

@@ -2,6 +2,7 @@
 // Prints exactly one line on stdout once it serves, and serves until SIGTERM or SIGINT.
 import { parseArgs } from "node:util";
 import { LocalWarehouse } from "../warehouse/server";
+import { ExitError, run } from "./command";
 
 export const USAGE = `npm run warehouse -- [--port N] [--state <file>]
 
@@ -20,53 +21,46 @@ export interface WarehouseArgs {
     readonly help: boolean;
 }
 
-/** The command line as settings; a bad flag is an Error naming it. */
+/** The command line as settings; a bad flag is an ExitError(2) naming it. */
 export function parseWarehouseArgs(argv: readonly string[]): WarehouseArgs {
     let values: { port?: string; state?: string; help?: boolean };
     try {
         values = parseArgs({ args: [...argv], options: { port: { type: "string" }, state: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }).values;
     } catch (err) {
-        throw new Error(`warehouse: ${(err as Error).message} (see npm run warehouse -- --help)`);
+        throw new ExitError(`warehouse: ${(err as Error).message} (see npm run warehouse -- --help)`);
     }
     const port = values.port === undefined ? 0 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`warehouse: --port ${values.port} is not a port number`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ExitError(`warehouse: --port ${values.port} is not a port number`);
     return { port, ...(values.state ? { state: values.state } : {}), help: values.help === true };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-    let args: WarehouseArgs;
-    try {
-        args = parseWarehouseArgs(argv);
-    } catch (err) {
-        process.stderr.write(`${(err as Error).message}\n`);
-        process.exit(2);
-    }
+    const args = parseWarehouseArgs(argv);
     if (args.help) {
         process.stdout.write(USAGE);
         return;
     }
     const warehouse = new LocalWarehouse({ stateFile: args.state });
     const url = await warehouse.start(args.port);
-    let stopping = false;
-    const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        warehouse.stop().then(
-            () => process.exit(0),
-            (err) => {
-                process.stderr.write(`warehouse: stopping on ${signal} failed: ${(err as Error).message}\n`);
-                process.exit(1);
-            },
-        );
-    };
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.stdout.write(`warehouse listening on ${url}\n`);
-}
-
-if (require.main === module) {
-    main(process.argv.slice(2)).catch((err) => {
-        process.stderr.write(`warehouse: ${(err as Error)?.stack ?? err}\n`);
-        process.exit(1);
+    // Serves until a signal: the command's promise never settles, so run() never exits it early.
+    await new Promise<never>(() => {
+        let stopping = false;
+        const stop = (signal: string) => {
+            if (stopping) return;
+            stopping = true;
+            warehouse.stop().then(
+                () => process.exit(0),
+                (err) => {
+                    process.stderr.write(`warehouse: stopping on ${signal} failed: ${(err as Error).message}\n`);
+                    process.exit(1);
+                },
+            );
+        };
+        process.on("SIGTERM", () => stop("SIGTERM"));
+        process.on("SIGINT", () => stop("SIGINT"));
+        process.stdout.write(`warehouse listening on ${url}\n`);
     });
 }
+
+// Imported by its test for parseWarehouseArgs; run only as the command.
+if (require.main === module) run(() => main(process.argv.slice(2)));

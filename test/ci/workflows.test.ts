@@ -53,7 +53,7 @@ describe("the pull-request flow", () => {
         expect(pr.permissions).toEqual({ contents: "read" });
         expect(pr.jobs.test.steps.map((s) => s.run).filter(Boolean)).toContain("npm test");
         const plan = pr.jobs["offline-plan"].steps.find((s) => s.run?.includes("npm run -s plan"))!.run!;
-        expect(plan).toContain('npm run -s guard -- "offline-plan/$stack.json"');
+        expect(plan).toContain('npm run -s guard -- --file "offline-plan/$stack.json"');
         for (const job of ["test", "offline-plan"]) expect(JSON.stringify(pr.jobs[job])).not.toContain("secrets.");
     });
 

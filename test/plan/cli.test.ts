@@ -6,11 +6,11 @@ import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT, stackConfig } from "../../plan/runtime";
 
 const tsx = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
-const plan = (...args: string[]) => spawnSync(tsx, ["plan/cli.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
+const plan = (...args: string[]) => spawnSync(tsx, ["cli/plan.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });
 
 describe("npm run plan", () => {
     it("prints the cutover as JSON: a snapshot and a drop after it for every legacy table, a rename per v2 table", () => {
-        const out = execFileSync(tsx, ["plan/cli.ts", "--stack", "prod", "--phase", "cutover", "--format", "json"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+        const out = execFileSync(tsx, ["cli/plan.ts", "--stack", "prod", "--phase", "cutover", "--format", "json"], { cwd: PROJECT_ROOT, encoding: "utf8" });
         const doc = JSON.parse(out);
         expect(doc).toMatchObject({ stack: "prod", phase: "cutover" });
         const steps = doc.migration.steps as { action: string; source: string; target: string; dependsOn: string[] }[];

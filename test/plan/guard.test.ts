@@ -12,7 +12,7 @@ import { runStack } from "../support/program";
 const FIXTURES = path.join(PROJECT_ROOT, "test", "fixtures", "preview");
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
 const tsx = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
-const cli = (args: string[], input?: string) => spawnSync(tsx, ["scripts/guard.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", input });
+const cli = (args: string[], input?: string) => spawnSync(tsx, ["cli/guard.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", input });
 
 describe("guard on pulumi preview --json", () => {
     it("passes a first `up` that only creates", () => {
@@ -96,7 +96,7 @@ describe("guard on the offline plan", () => {
 
 describe("npm run guard", () => {
     it("exits 1 and names the table on a preview that replaces a v2 table", () => {
-        const r = cli([path.join(FIXTURES, "dev-replace-v2-table.json")]);
+        const r = cli(["--file", path.join(FIXTURES, "dev-replace-v2-table.json")]);
         expect(r.status).toBe(1);
         expect(r.stderr).toContain("DATA LOSS: BigQuery table fact_cursor_daily_usage_v2 would be replaced");
     });
@@ -112,6 +112,6 @@ describe("npm run guard", () => {
         const other = cli([], '{"hello": 1}');
         expect(other.status).toBe(2);
         expect(other.stderr).toContain("guard: standard input: not a `pulumi preview --json` document (no steps) nor an offline plan");
-        expect(cli(["missing.json"]).stderr).toContain("guard: cannot read missing.json:");
+        expect(cli(["--file", "missing.json"]).stderr).toContain("guard: cannot read missing.json:");
     });
 });

@@ -1,7 +1,8 @@
 // `npm run plan -- --stack prod` and `npm run guard` as commands, on a prod stack file that sets
 // the four Railway keys the way an operator does (the token encrypted). The plan command reads the
-// stack files beside its own folder, so it runs from a scratch copy of the project: its own
-// plan/ files copied, everything else linked to this checkout.
+// stack files of the repository root its modules resolve, so it runs from a scratch copy of the
+// project: the command and the modules that find the root copied, everything else linked to this
+// checkout (Node resolves a linked module to its real path, whose root is this checkout).
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -13,12 +14,13 @@ import { PROJECT_ROOT } from "../../plan/runtime";
 import { RAILWAY } from "./stack";
 
 const tsx = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
+const COPIED = ["cli", "plan"];
 const LINKED = ["index.ts", "config.ts", "components", "sql", "node_modules", "package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml"];
 let dir: string;
 
 beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "synter-railway-plan-"));
-    fs.cpSync(path.join(PROJECT_ROOT, "plan"), path.join(dir, "plan"), { recursive: true });
+    for (const entry of COPIED) fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
     for (const entry of LINKED) fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
     const prod = YAML.parseDocument(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8"));
     prod.setIn(["config", "synter-infra:railwayProjectId"], RAILWAY.railwayProjectId);
@@ -36,7 +38,7 @@ const run = (args: string[], cwd: string) => spawnSync(tsx, args, { cwd, encodin
 
 describe("the offline plan of prod with the Railway keys set", () => {
     it("shows the Railway variables resource with the five names, and the guard passes on it", () => {
-        const plan = run(["plan/cli.ts", "--stack", "prod", "--format", "json"], dir);
+        const plan = run(["cli/plan.ts", "--stack", "prod", "--format", "json"], dir);
         expect(plan.status, plan.stderr).toBe(0);
         const doc = JSON.parse(plan.stdout);
         const railway = doc.resources.find((r: any) => r.type === RAILWAY_VARIABLES_TYPE);
@@ -54,13 +56,13 @@ describe("the offline plan of prod with the Railway keys set", () => {
         });
         const file = path.join(dir, "prod-plan.json");
         fs.writeFileSync(file, plan.stdout);
-        const guard = run(["scripts/guard.ts", file], PROJECT_ROOT);
+        const guard = run(["cli/guard.ts", "--file", file], PROJECT_ROOT);
         expect(guard.status, guard.stderr).toBe(0);
         expect(guard.stdout).toContain(`guard: ${doc.resources.length} resources checked in ${file}, 0 would lose data`);
     });
 
     it("lists it in the Markdown a pull request shows", () => {
-        const plan = run(["plan/cli.ts", "--stack", "prod"], dir);
+        const plan = run(["cli/plan.ts", "--stack", "prod"], dir);
         expect(plan.status, plan.stderr).toBe(0);
         const row = plan.stdout.split("\n").find((l) => l.includes("| app-variables |"));
         expect(row).toContain(RAILWAY_VARIABLES_TYPE);
@@ -69,7 +71,7 @@ describe("the offline plan of prod with the Railway keys set", () => {
     });
 
     it("is absent from the plan of the repository's own prod stack file", () => {
-        const plan = run(["plan/cli.ts", "--stack", "prod", "--format", "json"], PROJECT_ROOT);
+        const plan = run(["cli/plan.ts", "--stack", "prod", "--format", "json"], PROJECT_ROOT);
         expect(plan.status, plan.stderr).toBe(0);
         expect(JSON.parse(plan.stdout).resources.map((r: any) => r.type)).not.toContain(RAILWAY_VARIABLES_TYPE);
     });

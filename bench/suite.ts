@@ -1,11 +1,10 @@
-// npm run bench: every figure with its baseline and ratio, as JSON lines, then a table for
-// humans. Real servers come from test/support (PGURL / MYSQLURL, or throwaway ones). The bench
-// records; it never fails on a number.
+// Every figure group of the benchmark, run in order, with the real servers the groups need
+// (PGURL / MYSQLURL, or throwaway ones). The bench records; it never fails on a number.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { startMariaDb } from "../test/support/mariadb";
 import { startPostgres } from "../servers/postgres";
+import { startMariaDb } from "../test/support/mariadb";
 import { cutoverFigures } from "./cutover";
 import { dataMoveFigures } from "./datamove";
 import { Figure, table } from "./figures";
@@ -13,15 +12,22 @@ import { planFigures } from "./plan";
 import { postgresFigures } from "./postgres";
 import { sqlFigures } from "./sql";
 
-async function main(): Promise<void> {
-    const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-    const want = (name: string) => only.length === 0 || only.includes(name);
+/** The figure groups, in the order they run. */
+export const BENCH_GROUPS = ["plan", "sql", "cutover", "postgres", "datamove"] as const;
+export type BenchGroup = (typeof BENCH_GROUPS)[number];
+
+/**
+ * Runs the groups (all when `only` is empty), writes one JSON line per figure as it comes, then
+ * the table for humans, and keeps the run in `.bench/latest.json`.
+ */
+export async function runBench(only: readonly BenchGroup[], write: (text: string) => void): Promise<Figure[]> {
+    const want = (name: BenchGroup) => only.length === 0 || only.includes(name);
     const figures: Figure[] = [];
     const emit = (fs: Figure[]) => {
         for (const f of fs) {
             figures.push(f);
             const { against: _against, ...line } = f;
-            process.stdout.write(JSON.stringify(line) + "\n");
+            write(JSON.stringify(line) + "\n");
         }
     };
     if (want("plan")) emit(await planFigures());
@@ -38,15 +44,8 @@ async function main(): Promise<void> {
         }
     }
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
-    process.stdout.write(`\n${table(figures)}\n\nmachine: ${machine}\n`);
+    write(`\n${table(figures)}\n\nmachine: ${machine}\n`);
     fs.mkdirSync(".bench", { recursive: true });
     fs.writeFileSync(path.join(".bench", "latest.json"), JSON.stringify({ at: new Date().toISOString(), machine, figures }, null, 2) + "\n");
+    return figures;
 }
-
-main().then(
-    () => process.exit(0),
-    (err) => {
-        process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
-        process.exit(1);
-    },
-);
