@@ -178,6 +178,12 @@ function leafFromRaw(f: Field, raw: Raw, text: string, name: string): Cell {
 export interface ReadOptions {
     /** Leave out fields the schema does not have instead of refusing the row (ignoreUnknownValues). */
     readonly ignoreUnknown?: boolean;
+    /**
+     * A JSON column given `null` holds JSON's null, as a load job keeps a JSON column's value as
+     * written; only an absent field is SQL NULL. Streaming inserts and in-process rows leave this
+     * off: there `null` means no value.
+     */
+    readonly jsonNullIsValue?: boolean;
 }
 
 /** A row from its JSON object node, checked against the schema as a load job checks it. */
@@ -207,6 +213,10 @@ export function rowFromRaw(fields: readonly Field[], raw: Raw, text: string, opt
                 if (e.t === "null") throw new RowProblem(`${name}: an array cannot hold a NULL element`);
                 return f.type === "RECORD" ? rowFromRaw(f.fields ?? [], e, text, options, `${name}.`) : leafFromRaw(f, e, text, name);
             });
+            continue;
+        }
+        if (v !== undefined && v.t === "null" && f.type === "JSON" && options.jsonNullIsValue) {
+            row[f.name] = "null";
             continue;
         }
         if (v === undefined || v.t === "null") {

@@ -919,7 +919,7 @@ export class LocalWarehouse {
                 continue;
             }
             try {
-                rows.push(rowFromRaw(fields, raw, lines[i], { ignoreUnknown: load.ignoreUnknownValues === true }));
+                rows.push(rowFromRaw(fields, raw, lines[i], { ignoreUnknown: load.ignoreUnknownValues === true, jsonNullIsValue: true }));
             } catch (err) {
                 if (!(err instanceof RowProblem)) throw err;
                 if (++badRecords > maxBad) throw invalid(`Error while reading data, error message: JSON table encountered too many errors, giving up. Rows: ${i + 1}; Errors: ${badRecords}. ${err.message}`);

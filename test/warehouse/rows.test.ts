@@ -131,6 +131,23 @@ describe("load jobs", () => {
         expect(wh.rows(`${P}.${D}.loaded`).map((r) => r.id)).toEqual(["only"]);
     });
 
+    it("keeps a JSON column as written: null is JSON's null, an absent field SQL NULL, and tabledata.list pages them from startIndex", async () => {
+        await table("json_loaded");
+        await load("json_loaded", [
+            '{"id":"j1","doc":{"n": 12345678901234567890, "x": [1, 2.50]}}',
+            '{"id":"j2","doc":null}',
+            '{"id":"j3"}',
+            '{"id":"j4","doc":"{\\"s\\": 1}","at":"2026-01-05T10:00:00.000001Z"}',
+        ]);
+        expect(wh.rows(`${P}.${D}.json_loaded`).map((r) => r.doc)).toEqual(['{"n": 12345678901234567890, "x": [1, 2.50]}', "null", null, '{"s": 1}']);
+        const [page]: any = await bq.dataset(D).table("json_loaded").request({ uri: "/data", qs: { startIndex: 1, maxResults: 3, "formatOptions.useInt64Timestamp": true } });
+        expect(page.totalRows).toBe("4");
+        expect(page.rows.map((r: any) => [r.f[0].v, r.f[4].v, r.f[5].v])).toEqual([["j2", "null", null], ["j3", null, null], ["j4", '{"s": 1}', "1767607200000001"]]);
+        // SQL tells the two nulls apart as well.
+        const [rows] = await bq.query(`SELECT id, doc IS NULL AS sql_null FROM \`${P}.${D}.json_loaded\` ORDER BY id`);
+        expect(rows).toEqual([{ id: "j1", sql_null: false }, { id: "j2", sql_null: false }, { id: "j3", sql_null: true }, { id: "j4", sql_null: false }]);
+    });
+
     it("fails a job on an unknown field, a missing required field or a bad value, leaving the table as it was", async () => {
         await table("guarded");
         await load("guarded", ['{"id":"keep"}']);
