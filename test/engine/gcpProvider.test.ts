@@ -13,7 +13,6 @@ import { GCP_TYPES } from "../../engine/gcp/forceNew";
 import { installGcpStandIn } from "../../engine/gcp/install";
 import { gcpSdkVersion } from "../../engine/gcp/version";
 import { LocalWarehouse } from "../../warehouse/server";
-import { BigQueryFake } from "../support/bigqueryFake";
 import { grpc } from "../support/pluginHost";
 import { ProviderHost } from "../support/providerHost";
 
@@ -225,36 +224,37 @@ describe("state-only resources over gRPC", () => {
     });
 });
 
-describe("Table.get and import over gRPC, from a BigQuery fake", () => {
+describe("Table.get and import over gRPC, from the local warehouse", () => {
     let s: StandIn;
-    const fake = new BigQueryFake();
+    const warehouse = new LocalWarehouse();
     const u = urn(GCP_TYPES.table, "legacy");
 
     beforeAll(async () => {
-        const url = await fake.start();
+        const url = await warehouse.start();
         // The endpoint comes from BIGQUERY_EMULATOR_HOST when the stack sets none.
         s = await StandIn.start({ BIGQUERY_EMULATOR_HOST: url });
         await s.configure({ project: P });
     });
     afterAll(async () => {
         await s?.stop();
-        await fake.stop();
+        await warehouse.stop();
     });
 
-    it("reads an existing table by id, with its schema as the provider states it", async () => {
-        fake.tables.set(`${P}.synter_analytics.dim_users`, {
-            type: "TABLE",
-            rows: 3,
+    it("reads an existing table by id, with its schema as BigQuery answers it", async () => {
+        const table = `${P}.synter_analytics.dim_users`;
+        await warehouse.createTable(table, {
             schema: [
                 { name: "user_id", type: "STRING", mode: "REQUIRED" },
                 { name: "created_at", type: "TIMESTAMP" },
             ],
         });
+        warehouse.insertRows(table, [{ user_id: "u1", created_at: "2025-01-01T00:00:00Z" }, { user_id: "u2" }, { user_id: "u3", created_at: null }]);
         const id = `projects/${P}/datasets/synter_analytics/tables/dim_users`;
         const r = await s.read(id, u);
         expect(r.id).toBe(id);
         expect(r.props).toMatchObject({ project: P, datasetId: "synter_analytics", tableId: "dim_users", type: "TABLE", numRows: 3, deletionProtection: true, deletionPolicy: "DELETE" });
-        expect(r.props.schema).toBe('[{"mode":"REQUIRED","name":"user_id","type":"STRING"},{"name":"created_at","type":"TIMESTAMP"}]');
+        // BigQuery states every field's mode, NULLABLE where the table was created without one.
+        expect(r.props.schema).toBe('[{"mode":"REQUIRED","name":"user_id","type":"STRING"},{"mode":"NULLABLE","name":"created_at","type":"TIMESTAMP"}]');
         // Declared as the table is, an import plans nothing.
         const declared = await s.host.check(u, r.inputs!, {
             datasetId: "synter_analytics",
