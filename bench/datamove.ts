@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { bigQueryClient } from "../components/migration/warehouse";
-import { PROJECT_ROOT } from "../plan/runtime";
+import { PROJECT_ROOT } from "../lib/root";
 import { BigQueryFake } from "../test/support/bigqueryFake";
 import { freshAuthDatabase, freshSource, mysqlExec, seedAnalyticsTables } from "../test/support/datamove";
 import { startPostgres } from "../test/support/postgres";

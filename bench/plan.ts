@@ -1,7 +1,7 @@
 // 1. Plan evaluation under Pulumi's mock runtime: the prod stack, and synthetic catalogues of
 // 100 and 1,000 tables through the real components.
 import { AnalyticsDataset, AnalyticsTables, TableDef } from "../components/analytics";
-import { runProgram } from "../plan/runtime";
+import { runProgram } from "../plan/program";
 import { Figure, figure, medianMs } from "./figures";
 
 const ROOT = require.resolve("../index").replace(/index\.ts$/, "");

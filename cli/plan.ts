@@ -2,7 +2,8 @@
 // credentials), printed as what it would declare.
 import { MIGRATION_PHASES } from "../config";
 import { planDocument, renderMarkdown } from "../plan/render";
-import { PROJECT_ROOT, runProgram } from "../plan/runtime";
+import { PROJECT_ROOT } from "../lib/root";
+import { runProgram } from "../plan/program";
 import { ExitError, oneOf, parse, requireStack, run, STACK_OPTION } from "./command";
 
 const spec = {

@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../plan/runtime";
+import { PROJECT_ROOT } from "../lib/root";
 import { startPostgres, RunningPostgres } from "../servers/postgres";
 import { installGcpStandIn } from "./gcp/install";
 import { installPostgresqlStandIn, installRandomStandIn } from "./standIn";

@@ -4,7 +4,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_ROOT } from "../plan/runtime";
+import { PROJECT_ROOT } from "../lib/root";
 
 /** What the harness needs of the built toolchain. */
 export interface EngineBinaries {

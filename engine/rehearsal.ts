@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { guard, GuardReport } from "../plan/guard";
 import { policyConfigFor } from "../plan/policyConfig";
-import { PROJECT_ROOT } from "../plan/runtime";
+import { PROJECT_ROOT } from "../lib/root";
 import { CATALOGUE, planViews, TableDef, toSchemaJson } from "../components/analytics";
 import { bigQueryClient, migrationInputs, migrationSteps, phaseLayout, snapshotName, tablesMadeBySteps } from "../components/migration";
 import { withLibpqSslModes } from "../components/postgres/migrator";

@@ -1,4 +1,4 @@
-import type { ProgramRun } from "./runtime";
+import type { ProgramRun } from "./program";
 
 /** The plan as JSON: stable, reviewable, and the input the data-loss guard also reads. */
 export interface PlanDocument {

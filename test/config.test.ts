@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stackConfig } from "../plan/runtime";
+import { stackConfig } from "../plan/stackFile";
 import { runStack, stackError } from "./support/program";
 
 const RAILWAY_UUID = "0b7cfa3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";

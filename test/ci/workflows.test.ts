@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 
 const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
 const ACTION = path.join(PROJECT_ROOT, ".github", "actions", "pulumi-stack", "action.yml");

@@ -3,7 +3,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 
 const tsx = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
 const CLI = path.join(PROJECT_ROOT, "cli");

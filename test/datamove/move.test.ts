@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { moveData, TableReport } from "../../datamove/move";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 import { seedSource, TRICKY } from "../support/datamove";
 import { DATASET, PROJECT, statuses, useMoveFixture } from "./fixture";
 

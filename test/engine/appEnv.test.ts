@@ -9,7 +9,7 @@ import { parseEnv } from "util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEnvironment, LocalEnvironment } from "../../engine/environment";
 import { CommandResult, LocalStack } from "../../engine/localStack";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 import { RailwayFake } from "../support/railwayFake";
 
 const P = "0b7cfa3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b";

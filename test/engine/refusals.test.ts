@@ -9,7 +9,7 @@ import { formatReport, planPhase, rehearseIn, rowsFingerprint, WarehouseView } f
 import { CATALOGUE } from "../../components/analytics";
 import { DEFAULT_SEED, seedRows } from "../../engine/seed";
 import { guard } from "../../plan/guard";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 
 let env: LocalEnvironment;
 let wh: WarehouseView;

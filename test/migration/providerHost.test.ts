@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CATALOGUE, TableDef } from "../../components/analytics";
 import { PROVIDER_VERSION, snapshotName } from "../../components/migration";
 import { dynamicType, MIGRATION_MODULE } from "../../components/dynamicTypes";
-import type { RecordedResource } from "../../plan/runtime";
+import type { RecordedResource } from "../../plan/program";
 import { LocalWarehouse, Row, StoreJson } from "../../warehouse";
 import { runStack } from "../support/program";
 import { ProviderHost } from "../support/providerHost";

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT, stackConfig } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
+import { stackConfig } from "../../plan/stackFile";
 
 const tsx = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
 const plan = (...args: string[]) => spawnSync(tsx, ["cli/plan.ts", ...args], { cwd: PROJECT_ROOT, encoding: "utf8" });

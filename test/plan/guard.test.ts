@@ -6,7 +6,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { guard, guardPlan, guardPreview, PlanLike, PreviewStep } from "../../plan/guard";
 import { planDocument } from "../../plan/render";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 import { runStack } from "../support/program";
 
 const FIXTURES = path.join(PROJECT_ROOT, "test", "fixtures", "preview");

@@ -3,7 +3,7 @@
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
 import { policyConfigFor } from "../../plan/policyConfig";
-import type { RecordedResource } from "../../plan/runtime";
+import type { RecordedResource } from "../../plan/program";
 import { policies } from "../../policy/policies";
 import { runStack } from "../support/program";
 

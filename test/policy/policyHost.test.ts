@@ -2,7 +2,7 @@
 // policy-pack runner in policy/, over gRPC, on both stacks' resources from the mock runtime.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { policyConfigFor } from "../../plan/policyConfig";
-import type { RecordedResource } from "../../plan/runtime";
+import type { RecordedResource } from "../../plan/program";
 import { policies } from "../../policy/policies";
 import { AnalyzedResource, PolicyHost } from "../support/policyHost";
 import { runStack } from "../support/program";

@@ -3,7 +3,7 @@
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { checksumOf, MigrationFile, readMigrations } from "../../components/postgres";
-import type { RecordedResource } from "../../plan/runtime";
+import type { RecordedResource } from "../../plan/program";
 import { freshDatabase } from "../../servers/postgres";
 import { runStack } from "../support/program";
 import { ProviderHost } from "../support/providerHost";

@@ -9,7 +9,7 @@ import * as path from "path";
 import { parseEnv } from "util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AppEnvError, applicationEnvironment, dotenvValue, encodeDotenv, writePrivateFile } from "../../engine/appEnv";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 
 const tsx = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
 const KEY_JSON = '{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n"}';

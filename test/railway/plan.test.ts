@@ -10,11 +10,11 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RAILWAY_VARIABLES_TYPE } from "../../components/dynamicTypes";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 import { RAILWAY } from "./stack";
 
 const tsx = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
-const COPIED = ["cli", "plan"];
+const COPIED = ["cli", "plan", "lib"];
 const LINKED = ["index.ts", "config.ts", "components", "sql", "node_modules", "package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml"];
 let dir: string;
 

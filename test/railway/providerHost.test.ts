@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RAILWAY_VARIABLES_TYPE } from "../../components/dynamicTypes";
 import { serviceVariablesProvider } from "../../components/railway";
-import type { RecordedResource } from "../../plan/runtime";
+import type { RecordedResource } from "../../plan/program";
 import { ProviderHost } from "../support/providerHost";
 import { RailwayFake } from "../support/railwayFake";
 import { RAILWAY, runWithRailway } from "./stack";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { RAILWAY_VARIABLES_TYPE } from "../../components/dynamicTypes";
 import { guard } from "../../plan/guard";
 import { planDocument, renderMarkdown } from "../../plan/render";
-import type { ProgramRun, RecordedResource } from "../../plan/runtime";
+import type { ProgramRun, RecordedResource } from "../../plan/program";
 import { policyConfigFor } from "../../plan/policyConfig";
 import { policies } from "../../policy/policies";
 import { runStack } from "../support/program";

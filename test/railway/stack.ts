@@ -2,7 +2,8 @@
 // marked secret as `pulumi config set --secret` marks it (overrides are plain values).
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
-import { ProgramRun, runProgram, stackConfig } from "../../plan/runtime";
+import { ProgramRun, runProgram } from "../../plan/program";
+import { stackConfig } from "../../plan/stackFile";
 
 export const RAILWAY = {
     railwayProjectId: "0b7cfa3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ANALYTICS_TABLES, toBigQueryFields } from "../../components/analytics";
 import { applyMigrationsAt, readMigrations } from "../../components/postgres";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 import type { BigQueryFake } from "./bigqueryFake";
 import { freshDatabase } from "./postgres";
 

@@ -4,7 +4,7 @@
 // repository's node_modules), then GetAnalyzerInfo / Configure / Analyze / AnalyzeStack over gRPC.
 import type { ChildProcess } from "child_process";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 import { grpc, startPlugin } from "./pluginHost";
 
 const rpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");

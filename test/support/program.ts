@@ -1,7 +1,7 @@
 // The one mocks helper of the suite: runs the real program under Pulumi's runtime with the
 // recording mocks of the offline plan (which refuse any unplanned invoke).
 import { vi } from "vitest";
-import { ProgramRun, RecordedResource, runProgram } from "../../plan/runtime";
+import { ProgramRun, RecordedResource, runProgram } from "../../plan/program";
 
 /** Runs index.ts for a stack file, with config overrides (e.g. { migrationPhase: "cutover" }). */
 export async function runStack(stack: string, overrides: Record<string, string> = {}): Promise<ProgramRun> {

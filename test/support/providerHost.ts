@@ -3,7 +3,7 @@
 // prints its port, and Check/Diff/Create/Update/Delete are gRPC calls carrying the serialized
 // provider in the `__provider` property.
 import type { ChildProcess } from "child_process";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 import { grpc, startPlugin } from "./pluginHost";
 
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");

@@ -7,7 +7,7 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseWarehouseArgs } from "../../cli/warehouse";
 import { bigQueryClient } from "../../components/migration/warehouse";
-import { PROJECT_ROOT } from "../../plan/runtime";
+import { PROJECT_ROOT } from "../../lib/root";
 import { WarehouseControl } from "../../warehouse";
 
 const tsx = path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx");

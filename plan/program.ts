@@ -1,10 +1,9 @@
-import * as fs from "fs";
-import * as path from "path";
+// The program run in this process under Pulumi's real runtime with the offline mocks: the stack
+// file's configuration set, and every resource the program registers or reads recorded with its
+// options, which the Mocks interface alone does not see.
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
-
-/** Repository root: where Pulumi.yaml and the stack files live. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+import { offlineMocks } from "./mocks";
+import { stackConfig } from "./stackFile";
 
 /** Shown in place of every secret value. */
 export const SECRET = "[secret]";
@@ -38,112 +37,6 @@ export interface RecordedResource {
         readonly additionalSecretOutputs?: string[];
     };
     readonly custom: boolean;
-}
-
-/** A stack file or Pulumi.yaml that cannot be read as configuration. */
-export class StackFileError extends Error {
-    constructor(file: string, problem: string) {
-        super(`${file}: ${problem}`);
-        this.name = "StackFileError";
-    }
-}
-
-interface ConfigDeclaration {
-    type?: string;
-    default?: unknown;
-    secret?: boolean;
-    description?: string;
-}
-
-/** Pulumi.yaml: the project name and its declared configuration keys. */
-export function readProject(root = PROJECT_ROOT): { name: string; config: Record<string, ConfigDeclaration> } {
-    const file = path.join(root, "Pulumi.yaml");
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { name?: string; config?: Record<string, ConfigDeclaration> };
-    if (!doc?.name) throw new StackFileError("Pulumi.yaml", "has no project name");
-    return { name: doc.name, config: doc.config ?? {} };
-}
-
-// Values the offline plan substitutes for secrets it cannot decrypt (no Pulumi CLI, no key).
-// They are shaped like real values so validation still runs, and are shown as "[secret]".
-const OFFLINE_SECRET_VALUES: Record<string, string> = {
-    redisUrl: "rediss://offline-plan.invalid:6379",
-};
-
-/**
- * The configuration `pulumi up` would see for a stack: Pulumi.yaml defaults, then the stack
- * file's values. Values Pulumi encrypts (`secure:`) or declared secrets that are not set are
- * replaced with placeholders, since only the CLI can decrypt them. Unknown keys of the
- * project's namespace are an error naming the file and line, as the CLI reports them.
- */
-export function stackConfig(stack: string, overrides: Record<string, string> = {}, root = PROJECT_ROOT): { config: Record<string, string>; secretKeys: string[]; project: string } {
-    const project = readProject(root);
-    const ns = project.name;
-    const fileName = `Pulumi.${stack}.yaml`;
-    const file = path.join(root, fileName);
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
-        const known = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
-        throw new StackFileError(fileName, `no such stack file (stacks: ${known.join(", ")})`);
-    }
-    const text = fs.readFileSync(file, "utf8");
-    const doc = YAML.parseDocument(text);
-    if (doc.errors.length > 0) throw new StackFileError(fileName, doc.errors[0].message);
-    const lineOf = (key: string) => {
-        const i = text.split("\n").findIndex((l) => l.trimStart().startsWith(`${key}:`));
-        return i < 0 ? "" : `:${i + 1}`;
-    };
-    const values = ((doc.toJS() ?? {}) as { config?: Record<string, unknown> }).config ?? {};
-
-    const config: Record<string, string> = {};
-    const secretKeys: string[] = [];
-    const str = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
-    for (const [key, decl] of Object.entries(project.config)) {
-        if (decl.default !== undefined) config[`${ns}:${key}`] = str(decl.default);
-    }
-    for (const [fullKey, value] of Object.entries(values)) {
-        const [space, key] = fullKey.includes(":") ? fullKey.split(/:(.*)/s) : [ns, fullKey];
-        if (space === ns && !(key in project.config)) {
-            throw new StackFileError(`${fileName}${lineOf(fullKey)}`, `unknown configuration key ${fullKey}; declared keys are listed in Pulumi.yaml`);
-        }
-        if (value && typeof value === "object" && "secure" in (value as object)) {
-            config[`${space}:${key}`] = OFFLINE_SECRET_VALUES[key] ?? "offline-plan-secret";
-            secretKeys.push(`${space}:${key}`);
-            continue;
-        }
-        if (space === ns && project.config[key]?.secret) {
-            throw new StackFileError(`${fileName}${lineOf(fullKey)}`, `${fullKey} is a secret and must not be stored in clear; use \`pulumi config set --secret ${key}\``);
-        }
-        config[`${space}:${key}`] = str(value);
-    }
-    for (const [key, decl] of Object.entries(project.config)) {
-        const fullKey = `${ns}:${key}`;
-        if (decl.secret && config[fullKey] === undefined) {
-            config[fullKey] = OFFLINE_SECRET_VALUES[key] ?? "offline-plan-secret";
-            secretKeys.push(fullKey);
-        }
-    }
-    for (const [key, value] of Object.entries(overrides)) {
-        if (!(key in project.config)) throw new StackFileError("override", `unknown configuration key ${ns}:${key}`);
-        config[`${ns}:${key}`] = value;
-    }
-    return { config, secretKeys, project: ns };
-}
-
-/** Plausible outputs the cloud would compute, per resource type, so dependent inputs resolve. */
-function mockOutputs(type: string, inputs: Record<string, any>, project: string): Record<string, unknown> {
-    switch (type) {
-        case "gcp:serviceaccount/account:Account": {
-            const email = `${inputs.accountId}@${inputs.project ?? project}.iam.gserviceaccount.com`;
-            return { email, name: `projects/${inputs.project}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
-        }
-        case "gcp:serviceaccount/key:Key":
-            return { privateKey: Buffer.from(JSON.stringify({ type: "service_account", private_key: "offline-plan" })).toString("base64") };
-        case "random:index/randomPassword:RandomPassword":
-            return { result: "offline-plan-password" };
-        case "gcp:bigquery/dataset:Dataset":
-            return { datasetId: inputs.datasetId, selfLink: `https://bigquery.googleapis.com/bigquery/v2/projects/${inputs.project}/datasets/${inputs.datasetId}` };
-        default:
-            return {};
-    }
 }
 
 /** What one run of the program under the mock runtime declared. */
@@ -190,20 +83,7 @@ export async function runProgram(stack: string, load: () => unknown | Promise<un
     pulumi.runtime.setAllConfig(config, secretKeys);
     const resources: RecordedResource[] = [];
     const pending: Error[] = [];
-    await pulumi.runtime.setMocks(
-        {
-            call(args) {
-                throw new Error(`offline plan: unplanned invoke ${args.token}(${JSON.stringify(args.inputs)}); add it to the mocks deliberately or avoid the call`);
-            },
-            newResource(args) {
-                const state = { ...args.inputs, ...mockOutputs(args.type, args.inputs, config[`${project}:gcpProject`] ?? "project") };
-                return { id: args.id || `${args.name}-id`, state };
-            },
-        },
-        project,
-        stack,
-        false,
-    );
+    await pulumi.runtime.setMocks(offlineMocks(config[`${project}:gcpProject`] ?? "project"), project, stack, false);
     // Wrap the mock monitor so resource options (protect, dependsOn, ...) are recorded too:
     // the Mocks interface only sees inputs.
     const settings = require("@pulumi/pulumi/runtime/settings");
