@@ -33,7 +33,7 @@ export default defineConfig({
                     include: ["test/**/*.test.ts"],
                     exclude: [...NEVER, ...UNIT, ...ENGINE],
                     // One real PostgreSQL and one MariaDB for the run: PGURL's / MYSQLURL's servers, or
-                    // throwaway ones (servers/postgres.ts, test/support/mariadb.ts).
+                    // throwaway ones (servers/postgres.ts, servers/mariadb.ts).
                     globalSetup: ["test/support/services.ts"],
                 },
             },

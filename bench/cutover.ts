@@ -5,7 +5,7 @@
 // parallel) against one step at a time.
 import { CATALOGUE, TableDef } from "../components/analytics";
 import { bigQueryWarehouse, criticalPathLength, dropTable, migrationInputs, migrationSteps, MigrationStep, renameTable, snapshotName, snapshotTable } from "../components/migration";
-import { catalogueRows, createCatalogueTable } from "../test/warehouse/fixtures";
+import { catalogueRows, createCatalogueTable } from "../servers/warehouse";
 import { LocalWarehouse } from "../warehouse";
 import { Figure, figure } from "./figures";
 

@@ -3,8 +3,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { startMariaDb } from "../servers/mariadb";
 import { startPostgres } from "../servers/postgres";
-import { startMariaDb } from "../test/support/mariadb";
 import { cutoverFigures } from "./cutover";
 import { dataMoveFigures } from "./datamove";
 import { Figure, table } from "./figures";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANALYTICS_TABLES, toBigQueryFields } from "../../components/analytics";
 import { moveData } from "../../datamove/move";
 import { freshSource, mysqlExec } from "../support/datamove";
-import { RunningMariaDb, startMariaDb } from "../support/mariadb";
+import { RunningMariaDb, startMariaDb } from "../../servers/mariadb";
 
 const project = process.env.BIGQUERY_LIVE_PROJECT;
 const location = process.env.BIGQUERY_LIVE_LOCATION ?? "US";

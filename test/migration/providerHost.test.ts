@@ -10,7 +10,7 @@ import type { RecordedResource } from "../../plan/program";
 import { LocalWarehouse, Row, StoreJson } from "../../warehouse";
 import { runStack } from "../support/program";
 import { ProviderHost } from "../support/providerHost";
-import { catalogueRows, createCatalogueTable } from "../warehouse/fixtures";
+import { catalogueRows, createCatalogueTable } from "../../servers/warehouse";
 
 const P = "synter-dev";
 const DS = "synter_analytics";

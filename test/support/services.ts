@@ -3,7 +3,7 @@
 // whether the other server failed to start, the run ended, or the process was interrupted.
 import type { TestProject } from "vitest/node";
 import { startPostgres } from "../../servers/postgres";
-import { startMariaDb } from "./mariadb";
+import { startMariaDb } from "../../servers/mariadb";
 
 declare module "vitest" {
     export interface ProvidedContext {

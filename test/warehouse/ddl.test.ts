@@ -8,7 +8,7 @@ import * as path from "path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cloneDdl, dropDdl, renameDdl, snapshotDdl } from "../../components/migration";
 import type { LocalWarehouse, StoreJson } from "../../warehouse";
-import { startWarehouse } from "./fixtures";
+import { startWarehouse } from "../../servers/warehouse";
 
 const P = "wh-ddl";
 const D = "ds";

@@ -7,7 +7,7 @@ import * as path from "path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { snapshotDdl } from "../../components/migration";
 import { LocalWarehouse, StoreJson, WarehouseControl } from "../../warehouse";
-import { startWarehouse } from "./fixtures";
+import { startWarehouse } from "../../servers/warehouse";
 
 const P = "wh-faults";
 const D = "ds";

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalWarehouse } from "../../warehouse";
-import { startWarehouse } from "./fixtures";
+import { startWarehouse } from "../../servers/warehouse";
 
 const P = "wh-rows";
 const D = "ds";

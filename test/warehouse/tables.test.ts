@@ -3,7 +3,7 @@
 import type { BigQuery } from "@google-cloud/bigquery";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalWarehouse } from "../../warehouse";
-import { startWarehouse } from "./fixtures";
+import { startWarehouse } from "../../servers/warehouse";
 
 const P = "wh-tables";
 let wh: LocalWarehouse;

@@ -1,10 +1,10 @@
 // Tables of the stack's catalogue in the local warehouse, and deterministic rows for them, so
 // tests and benchmarks move real rows through the migration.
 import type { BigQuery } from "@google-cloud/bigquery";
-import type { ColumnDef, TableDef } from "../../components/analytics";
-import { toBigQueryFields } from "../../components/analytics";
-import { bigQueryClient } from "../../components/migration/warehouse";
-import { LocalWarehouse } from "../../warehouse";
+import type { ColumnDef, TableDef } from "../components/analytics";
+import { toBigQueryFields } from "../components/analytics";
+import { bigQueryClient } from "../components/migration/warehouse";
+import { LocalWarehouse } from "../warehouse";
 
 /** A started warehouse and the real BigQuery client pointed at it (BIGQUERY_EMULATOR_HOST). */
 export async function startWarehouse(project: string): Promise<{ wh: LocalWarehouse; bq: BigQuery; stop: () => Promise<void> }> {
