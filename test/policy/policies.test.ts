@@ -1,7 +1,11 @@
 // The policy pack's rules, called directly (validateResource / validateStack) on the resources
 // of both stacks as Pulumi's runtime registers them, in every migration phase.
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../lib/root";
 import { policyConfigFor } from "../../plan/policyConfig";
 import type { RecordedResource } from "../../plan/program";
 import { policies } from "../../policy/policies";
@@ -76,6 +80,23 @@ describe("both stacks pass the policy pack", () => {
     it("derives the key permission from each stack file (both run on hosts that need a key)", () => {
         expect(policyConfigFor("dev")["no-service-account-key-unless-allowed"]).toEqual({ allowServiceAccountKey: true });
         expect(policyConfigFor("prod")["no-service-account-key-unless-allowed"]).toEqual({ allowServiceAccountKey: true });
+        // Both stack files say true, so a constant would pass the above: the same prod file saying
+        // false, or leaving the key to Pulumi.yaml's default, must refuse the key.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synter-policy-"));
+        try {
+            fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            const prod = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8");
+            const refusing = prod.replace("synter-infra:createServiceAccountKey: true", "synter-infra:createServiceAccountKey: false");
+            const silent = prod.replace(/^ {2}synter-infra:createServiceAccountKey: true\n/m, "");
+            expect(refusing).not.toBe(prod);
+            expect(silent).not.toBe(prod);
+            fs.writeFileSync(path.join(dir, "Pulumi.refusing.yaml"), refusing);
+            fs.writeFileSync(path.join(dir, "Pulumi.silent.yaml"), silent);
+            expect(policyConfigFor("refusing", dir)["no-service-account-key-unless-allowed"]).toEqual({ allowServiceAccountKey: false });
+            expect(policyConfigFor("silent", dir)["no-service-account-key-unless-allowed"]).toEqual({ allowServiceAccountKey: false });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("passes a stack without a key under a config that allows none", async () => {

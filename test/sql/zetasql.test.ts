@@ -45,8 +45,11 @@ describe("OPTIONS are declared with their BigQuery types", () => {
     });
 
     it("refuses an option value of the wrong type", async () => {
-        const [p] = await checker.check([{ file: "ddl", sql: `${snapshot}expiration_timestamp = 30)` }]);
-        expect(p.message).toMatch(/expiration_timestamp|TIMESTAMP/);
+        const problems = await checker.check([{ file: "ddl", sql: `${snapshot}expiration_timestamp = 30)` }]);
+        expect(problems).toHaveLength(1);
+        // The column is where the value starts: the option's value, not the statement, is wrong.
+        expect(problems[0]).toMatchObject({ file: "ddl", line: 1, column: snapshot.length + "expiration_timestamp = ".length + 1 });
+        expect(problems[0].message.split("\n")[0]).toBe("Option expiration_timestamp value has type INT64 which cannot be coerced to expected type TIMESTAMP");
     });
 });
 
