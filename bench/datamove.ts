@@ -3,8 +3,8 @@
 // - PostgreSQL: 50,000 users and 500,000 sessions. Manual: SELECT … INTO OUTFILE on the MariaDB
 //   server, then psql's \copy of each file, in foreign-key order, into a fresh auth schema.
 // - BigQuery: 1,000,000 events. Manual: one NDJSON file written by the MariaDB server
-//   (SELECT JSON_OBJECT(…) INTO OUTFILE), then one load job of it into the same BigQuery double
-//   the move loads into (the HTTP double of test/support, in this process).
+//   (SELECT JSON_OBJECT(…) INTO OUTFILE), then one load job of it into the same local warehouse
+//   the move loads into (warehouse/, in this process).
 // The mover runs as its own process, as a user runs it, so its memory is its own; every run gets
 // the same V8 heap cap (MOVER_HEAP_MB): without one, V8 lets garbage pile up the longer a process
 // runs, and peak memory would measure that laziness rather than what the move needs. Each route
@@ -14,11 +14,13 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { ANALYTICS_TABLES } from "../components/analytics";
 import { bigQueryClient } from "../components/migration/warehouse";
 import { PROJECT_ROOT } from "../lib/root";
-import { BigQueryFake } from "../test/support/bigqueryFake";
-import { freshAuthDatabase, freshSource, mysqlExec, seedAnalyticsTables } from "../test/support/datamove";
+import { createCatalogueTable } from "../servers/warehouse";
+import { freshAuthDatabase, freshSource, mysqlExec } from "../test/support/datamove";
 import { startPostgres } from "../test/support/postgres";
+import { LocalWarehouse } from "../warehouse";
 import { Figure, figure } from "./figures";
 
 const P = "synter-bench";
@@ -133,8 +135,8 @@ async function manualPostgres(source: string, target: string): Promise<number> {
     return ms;
 }
 
-/** A file written by the server, then one load job of it into the double; returns the wall time. */
-async function manualBigQuery(source: string, fakeUrl: string): Promise<number> {
+/** A file written by the server, then one load job of it into the warehouse; returns the wall time. */
+async function manualBigQuery(source: string, warehouseUrl: string): Promise<number> {
     const dir = await outfileDir(source);
     const file = path.join(dir, `events-${Math.random().toString(36).slice(2, 8)}.ndjson`);
     const started = Date.now();
@@ -146,7 +148,7 @@ async function manualBigQuery(source: string, fakeUrl: string): Promise<number> 
            INTO OUTFILE '${file}' FIELDS ESCAPED BY '' LINES TERMINATED BY '\\n' FROM events`,
     );
     const previous = process.env.BIGQUERY_EMULATOR_HOST;
-    process.env.BIGQUERY_EMULATOR_HOST = fakeUrl;
+    process.env.BIGQUERY_EMULATOR_HOST = warehouseUrl;
     process.env.METADATA_SERVER_DETECTION = "none";
     try {
         const { CATALOGUE, toBigQueryFields } = await import("../components/analytics");
@@ -180,11 +182,11 @@ export async function dataMoveFigures(mysqlServer: string, pgServer?: string): P
     // run.ts hands over only the MariaDB; a PostgreSQL of our own unless it passes one.
     const ownPg = pgServer ? undefined : await startPostgres();
     const pgUrl = pgServer ?? ownPg!.url;
-    const fake = new BigQueryFake();
-    const fakeUrl = await fake.start();
+    const warehouse = new LocalWarehouse();
+    const warehouseUrl = await warehouse.start();
     const dropSource = (url: string) => mysqlExec(url, `DROP DATABASE ${new URL(url).pathname.slice(1)}`);
     try {
-        seedAnalyticsTables(fake, P, DS);
+        for (const t of ANALYTICS_TABLES) await createCatalogueTable(warehouse, P, DS, t);
 
         const auth = await freshSource(mysqlServer);
         await generateAuth(auth);
@@ -198,14 +200,14 @@ export async function dataMoveFigures(mysqlServer: string, pgServer?: string): P
         await generateEvents(events, EVENTS);
         const bqArgs = (source: string) => ["--source", source, "--bigquery-project", P, "--bigquery-dataset", DS, "--tables", "events"];
         const bq = await sideBySide(
-            () => runMover(bqArgs(events), { BIGQUERY_EMULATOR_HOST: fakeUrl }),
-            () => manualBigQuery(events, fakeUrl),
+            () => runMover(bqArgs(events), { BIGQUERY_EMULATOR_HOST: warehouseUrl }),
+            () => manualBigQuery(events, warehouseUrl),
         );
         await dropSource(events);
 
         const small = await freshSource(mysqlServer);
         await generateEvents(small, EVENTS / 10);
-        const smallRun = await runMover(bqArgs(small), { BIGQUERY_EMULATOR_HOST: fakeUrl });
+        const smallRun = await runMover(bqArgs(small), { BIGQUERY_EMULATOR_HOST: warehouseUrl });
         await dropSource(small);
 
         const rows = USERS + SESSIONS;
@@ -219,7 +221,7 @@ export async function dataMoveFigures(mysqlServer: string, pgServer?: string): P
             figure("datamove.postgres_550k_peak_rss", pg.ours.peakMb, "MiB", smallRun.peakMb, "peak memory moving 100,000 events, under the same cap"),
         ];
     } finally {
-        await fake.stop();
+        await warehouse.stop();
         ownPg?.stop();
     }
 }

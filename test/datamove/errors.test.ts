@@ -136,7 +136,7 @@ describe("bad input writes nothing and says where", () => {
     });
 
     it("a missing target, unknown tables, missing URLs and a bad offset", async () => {
-        f.fake.tables.delete("synter-dev.synter_analytics.ad_metrics");
+        await f.warehouse.query("DROP TABLE `synter-dev.synter_analytics.ad_metrics`");
         await expect(moveData(f.options({ tables: ["ad_metrics"] }))).rejects.toThrow("BigQuery table synter-dev.synter_analytics.ad_metrics does not exist: run `pulumi up` for the stack first");
         await expect(moveData(f.options({ tables: ["users", "orders"] }))).rejects.toThrow("--tables: unknown orders; the tables are users, sessions, campaign_policies, events, ad_metrics, conversions, touchpoints");
         await expect(moveData(f.options({ postgres: undefined, tables: ["users"] }))).rejects.toThrow("--postgres is required to move users");

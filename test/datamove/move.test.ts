@@ -42,17 +42,23 @@ describe("moving every table", () => {
         const [next] = await f.pg("INSERT INTO auth.users (email) VALUES ('new@example.com') RETURNING id");
         expect(next.id).toBe("8");
 
-        // The load files, line for line: JSON documents as JSON, SQL NULL as an absent field.
-        const events = f.loadedLines("events");
-        expect(events[0]).toMatch(/^\{"event_id":"e1","event_type":"signup","event_timestamp":"2025-06-01T10:00:00\.000001Z",.*"properties":\{"path": "\/start", "utm": \{"source": "g"\}\},"ingested_at":"[^"]+"\}$/);
-        expect(events[1]).toMatch(/^\{"event_id":"e2","event_type":"page_view","event_timestamp":"2025-06-01T10:00:01\.000000Z","ingested_at":"[^"]+"\}$/);
-        expect(events[2]).toContain('"properties":[1, 2.50, 3]');
+        // What BigQuery holds: JSON documents as their own text, SQL NULL where the load left a field out.
+        const events = f.rows("events");
+        expect(events[0]).toEqual({
+            event_id: "e1", event_type: "signup", event_timestamp: "2025-06-01T10:00:00.000001Z", platform: "google", campaign_id: "c1", user_id: "u1", session_id: "s1",
+            properties: '{"path": "/start", "utm": {"source": "g"}}', ingested_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
+        });
+        expect(events[1]).toEqual({
+            event_id: "e2", event_type: "page_view", event_timestamp: "2025-06-01T10:00:01.000000Z", platform: null, campaign_id: null, user_id: null, session_id: null, properties: null, ingested_at: events[0].ingested_at,
+        });
+        expect(events[2].properties).toBe("[1, 2.50, 3]");
         // The legacy events have no ingestion time: the move stamps its own start.
-        expect(new Set(events.map((e) => JSON.parse(e).ingested_at)).size).toBe(1);
-        const conversions = f.loadedLines("conversions").map((l) => JSON.parse(l));
-        expect(conversions[0]).toMatchObject({ value: "30.00", attribution: { method: "last_click", confidence: 0.9 } });
-        expect(conversions[1]).not.toHaveProperty("attribution");
-        const metrics = f.loadedLines("ad_metrics").map((l) => JSON.parse(l));
+        expect(new Set(events.map((e) => e.ingested_at)).size).toBe(1);
+        // NUMERIC as an exact decimal (30.00 is 30), a RECORD's fields as sent, a NULL RECORD as NULL.
+        const conversions = f.rows("conversions");
+        expect(conversions[0]).toMatchObject({ value: "30", attribution: { method: "last_click", confidence: 0.9 } });
+        expect(conversions[1].attribution).toBeNull();
+        const metrics = f.rows("ad_metrics");
         expect(metrics[0]).toMatchObject({ metric_date: "2025-06-01", impressions: "1000", spend: "123.456789" });
         // Explicit schemas, never auto-detect: one load job per table.
         expect(f.uploads()).toBe(4);

@@ -1,12 +1,13 @@
 // Shared set-up for the data move: a fresh source database on the MariaDB with the legacy
-// layout, a fresh PostgreSQL database with the auth schema applied, and a BigQuery double whose
-// analytics tables carry the catalogue's schemas.
+// layout, a fresh PostgreSQL database with the auth schema applied, and the local warehouse
+// holding the catalogue's analytics tables.
 import * as fs from "fs";
 import * as path from "path";
-import { ANALYTICS_TABLES, toBigQueryFields } from "../../components/analytics";
+import { ANALYTICS_TABLES } from "../../components/analytics";
 import { applyMigrationsAt, readMigrations } from "../../components/postgres";
 import { PROJECT_ROOT } from "../../lib/root";
-import type { BigQueryFake } from "./bigqueryFake";
+import { createCatalogueTable } from "../../servers/warehouse";
+import type { LocalWarehouse } from "../../warehouse";
 import { freshDatabase } from "./postgres";
 
 export const SOURCE_SCHEMA = path.join(PROJECT_ROOT, "test", "fixtures", "mysql", "source.sql");
@@ -40,9 +41,9 @@ export async function freshAuthDatabase(serverUrl: string): Promise<string> {
     return url;
 }
 
-/** Creates the analytics tables in the double, as `pulumi up` would. */
-export function seedAnalyticsTables(fake: BigQueryFake, project: string, dataset: string): void {
-    for (const t of ANALYTICS_TABLES) fake.tables.set(`${project}.${dataset}.${t.name}`, { type: "TABLE", rows: 0, schema: toBigQueryFields(t.columns) as any, data: [] });
+/** Creates the analytics tables in the warehouse, empty, as `pulumi up` would. */
+export async function seedAnalyticsTables(warehouse: LocalWarehouse, project: string, dataset: string): Promise<void> {
+    for (const t of ANALYTICS_TABLES) await createCatalogueTable(warehouse, project, dataset, t);
 }
 
 /** Rows of a query on a PostgreSQL database, every value as PostgreSQL's text. */
