@@ -18,8 +18,8 @@ import { ANALYTICS_TABLES } from "../components/analytics";
 import { bigQueryClient } from "../components/migration/warehouse";
 import { PROJECT_ROOT } from "../lib/root";
 import { createCatalogueTable } from "../servers/warehouse";
-import { freshAuthDatabase, freshSource, mysqlExec } from "../test/support/datamove";
-import { startPostgres } from "../test/support/postgres";
+import { freshSource, mysqlExec } from "../servers/mariadb";
+import { freshAuthDatabase, startPostgres } from "../servers/postgres";
 import { LocalWarehouse } from "../warehouse";
 import { Figure, figure } from "./figures";
 

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { PROJECT_ROOT } from "../lib/root";
 import { freePort } from "./ports";
 
 export interface RunningMariaDb {
@@ -73,4 +74,29 @@ export async function startMariaDb(): Promise<RunningMariaDb> {
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };
+}
+
+/** The legacy layout the data move reads: the source tables as SingleStore/MySQL hold them. */
+const SOURCE_SCHEMA = path.join(PROJECT_ROOT, "test", "fixtures", "mysql", "source.sql");
+
+/** Runs statements on the MariaDB (one connection, multiple statements, zero dates allowed). */
+export async function mysqlExec(url: string, sql: string, params: unknown[] = []): Promise<any> {
+    const mysql = await import("mysql2/promise");
+    const conn = await mysql.createConnection({ uri: url, multipleStatements: true, charset: "utf8mb4", dateStrings: true, bigNumberStrings: true, supportBigNumbers: true });
+    try {
+        await conn.query("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'");
+        const [rows] = await conn.query(sql, params);
+        return rows;
+    } finally {
+        await conn.end();
+    }
+}
+
+/** A new source database with the legacy tables, empty; returns its URL. */
+export async function freshSource(serverUrl: string): Promise<string> {
+    const name = `src_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
+    await mysqlExec(serverUrl, `CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+    const url = `${serverUrl.replace(/\/$/, "")}/${name}`;
+    await mysqlExec(url, fs.readFileSync(SOURCE_SCHEMA, "utf8"));
+    return url;
 }

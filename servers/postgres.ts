@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { applyMigrationsAt, readMigrations } from "../components/postgres";
 import { freePort } from "./ports";
 
 export interface RunningPostgres {
@@ -116,4 +117,11 @@ export async function freshDatabase(serverUrl: string, prefix = "t"): Promise<st
         await c.end();
     }
     return withDatabase(serverUrl, name);
+}
+
+/** A new PostgreSQL database with the stack's migrations applied; returns its URL. */
+export async function freshAuthDatabase(serverUrl: string): Promise<string> {
+    const url = await freshDatabase(serverUrl, "move");
+    await applyMigrationsAt(url, readMigrations());
+    return url;
 }

@@ -7,7 +7,9 @@ import * as path from "path";
 import { afterAll, beforeAll, beforeEach, inject } from "vitest";
 import type { MoveOptions, TableReport } from "../../datamove/move";
 import { LocalWarehouse, type Row } from "../../warehouse";
-import { freshAuthDatabase, freshSource, mysqlExec, pgQuery, seedAnalyticsTables } from "../support/datamove";
+import { freshSource, mysqlExec } from "../../servers/mariadb";
+import { freshAuthDatabase } from "../../servers/postgres";
+import { pgQuery, seedAnalyticsTables } from "../support/datamove";
 
 export const PROJECT = "synter-dev";
 export const DATASET = "synter_analytics";

@@ -7,8 +7,7 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANALYTICS_TABLES, toBigQueryFields } from "../../components/analytics";
 import { moveData } from "../../datamove/move";
-import { freshSource, mysqlExec } from "../support/datamove";
-import { RunningMariaDb, startMariaDb } from "../../servers/mariadb";
+import { freshSource, mysqlExec, RunningMariaDb, startMariaDb } from "../../servers/mariadb";
 
 const project = process.env.BIGQUERY_LIVE_PROJECT;
 const location = process.env.BIGQUERY_LIVE_LOCATION ?? "US";

@@ -1,45 +1,9 @@
-// Shared set-up for the data move: a fresh source database on the MariaDB with the legacy
-// layout, a fresh PostgreSQL database with the auth schema applied, and the local warehouse
-// holding the catalogue's analytics tables.
-import * as fs from "fs";
-import * as path from "path";
+// The data move's test set-up beyond its servers (servers/: the source database, the auth
+// database): the local warehouse holding the catalogue's analytics tables, rows in every legacy
+// table, and PostgreSQL's own text of what was written.
 import { ANALYTICS_TABLES } from "../../components/analytics";
-import { applyMigrationsAt, readMigrations } from "../../components/postgres";
-import { PROJECT_ROOT } from "../../lib/root";
 import { createCatalogueTable } from "../../servers/warehouse";
 import type { LocalWarehouse } from "../../warehouse";
-import { freshDatabase } from "./postgres";
-
-export const SOURCE_SCHEMA = path.join(PROJECT_ROOT, "test", "fixtures", "mysql", "source.sql");
-
-/** Runs statements on the MariaDB (one connection, multiple statements, zero dates allowed). */
-export async function mysqlExec(url: string, sql: string, params: unknown[] = []): Promise<any> {
-    const mysql = await import("mysql2/promise");
-    const conn = await mysql.createConnection({ uri: url, multipleStatements: true, charset: "utf8mb4", dateStrings: true, bigNumberStrings: true, supportBigNumbers: true });
-    try {
-        await conn.query("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'");
-        const [rows] = await conn.query(sql, params);
-        return rows;
-    } finally {
-        await conn.end();
-    }
-}
-
-/** A new source database with the legacy tables, empty; returns its URL. */
-export async function freshSource(serverUrl: string): Promise<string> {
-    const name = `src_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
-    await mysqlExec(serverUrl, `CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
-    const url = `${serverUrl.replace(/\/$/, "")}/${name}`;
-    await mysqlExec(url, fs.readFileSync(SOURCE_SCHEMA, "utf8"));
-    return url;
-}
-
-/** A new PostgreSQL database with the stack's migrations applied; returns its URL. */
-export async function freshAuthDatabase(serverUrl: string): Promise<string> {
-    const url = await freshDatabase(serverUrl, "move");
-    await applyMigrationsAt(url, readMigrations());
-    return url;
-}
 
 /** Creates the analytics tables in the warehouse, empty, as `pulumi up` would. */
 export async function seedAnalyticsTables(warehouse: LocalWarehouse, project: string, dataset: string): Promise<void> {
