@@ -200,6 +200,11 @@ export class WarehouseView {
         await this.client.dataset(dataset).createTable(def.name, { schema: { fields: JSON.parse(toSchemaJson(def)) }, description: def.description });
     }
 
+    /** Deletes a table or view, as `bq rm -f` does. */
+    async dropTable(dataset: string, table: string): Promise<void> {
+        await this.client.dataset(dataset).table(table).delete();
+    }
+
     async insert(dataset: string, table: string, rows: readonly Row[]): Promise<void> {
         if (rows.length === 0) return;
         await this.client.dataset(dataset).table(table).insert(rows as Row[], { raw: false });
