@@ -20,10 +20,7 @@ export type SslMode = (typeof SSL_MODES)[number];
 
 /** Everything the program reads from stack configuration, validated and typed. */
 export interface StackConfig {
-    /** Pulumi project name, used as the config namespace. */
-    readonly namespace: string;
     readonly gcpProject: string;
-    readonly gcpRegion: string;
     readonly environment: Environment;
     readonly dataset: {
         readonly id: string;
@@ -126,7 +123,6 @@ export function loadStackConfig(): StackConfig {
 
     const environment = oneOf("environment", ENVIRONMENTS);
     const gcpProject = matching("gcpProject", GCP_PROJECT, "must be a GCP project id: 6-30 lowercase letters, digits or hyphens, starting with a letter");
-    const gcpRegion = matching("gcpRegion", /^[a-z]+-[a-z]+[0-9]$/, "must be a GCP region such as us-central1", "us-central1");
     const datasetId = matching("datasetId", BQ_ID, "must be letters, digits and underscores only", "synter_analytics");
     const datasetLocation = matching("datasetLocation", /^[A-Za-z0-9-]+$/, "must be a BigQuery location such as US, EU or us-central1", "US");
     const timeTravelHours = int("timeTravelHours", 168, 48, 168, (n) =>
@@ -222,9 +218,7 @@ export function loadStackConfig(): StackConfig {
     }
 
     return {
-        namespace,
         gcpProject,
-        gcpRegion,
         environment,
         dataset: { id: datasetId, location: datasetLocation, timeTravelHours, deletionProtection, protect, requirePartitionFilter, readers: readersRaw as string[] },
         legacyTables,

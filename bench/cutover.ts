@@ -4,10 +4,11 @@
 // and renamed) with 1 s per job, run as the graph allows (Pulumi runs independent resources in
 // parallel) against one step at a time.
 import { CATALOGUE, TableDef } from "../components/analytics";
-import { bigQueryWarehouse, criticalPathLength, dropTable, migrationInputs, migrationSteps, MigrationStep, renameTable, snapshotName, snapshotTable } from "../components/migration";
+import { bigQueryWarehouse, dropTable, migrationInputs, migrationSteps, MigrationStep, renameTable, snapshotName, snapshotTable } from "../components/migration";
 import { catalogueRows, createCatalogueTable } from "../servers/warehouse";
 import { LocalWarehouse } from "../warehouse";
 import { Figure, figure } from "./figures";
+import { longestChain } from "./graph";
 
 const P = "synter-bench";
 const DS = "synter_analytics";
@@ -82,16 +83,11 @@ export async function cutoverFigures(): Promise<Figure[]> {
         const parallel = await execute(steps, run, true);
 
         const weight = (s: MigrationStep) => jobsPerAction.get(s.action) ?? 0;
-        const jobPath = (list: readonly MigrationStep[]) => {
-            const memo = new Map<string, number>();
-            const depth = (s: MigrationStep): number =>
-                memo.get(s.target) ?? (memo.set(s.target, weight(s) + Math.max(0, ...s.dependsOn.map((d) => list.find((x) => x.target === d)).filter((x): x is MigrationStep => !!x).map(depth))), memo.get(s.target)!);
-            return Math.max(0, ...list.map(depth));
-        };
+        const jobPath = (list: readonly MigrationStep[]) => longestChain(list, weight);
         const totalJobs = (list: readonly MigrationStep[]) => list.reduce((n, s) => n + weight(s), 0);
         return [
             figure("cutover.stack_sequential_jobs", jobPath(stackSteps), "jobs", totalJobs(stackSteps), `all ${totalJobs(stackSteps)} jobs of the stack's cutover (${CATALOGUE.filter((t) => t.role !== "analytics").length} tables), one after another`),
-            figure("cutover.stack_critical_path_steps", criticalPathLength(stackSteps), "steps", stackSteps.length, "every step of the stack's cutover in sequence"),
+            figure("cutover.stack_critical_path_steps", longestChain(stackSteps), "steps", stackSteps.length, "every step of the stack's cutover in sequence"),
             figure("cutover.20_tables_sequential_jobs", jobPath(steps), "jobs", totalJobs(steps), "the 20-table cutover's jobs one after another"),
             figure("cutover.20_tables_wall_time_1s_jobs", parallel / 1000, "s", sequential / 1000, "the same cutover one step at a time"),
         ];

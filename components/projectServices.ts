@@ -13,23 +13,16 @@ export const REQUIRED_APIS = [
 export interface ProjectServicesArgs {
     /** GCP project id. */
     readonly project: string;
-    /** APIs to enable; defaults to REQUIRED_APIS. */
-    readonly apis?: readonly string[];
 }
 
-/** Enables the project's APIs; never disables them on destroy, since other workloads may share them. */
+/** Enables REQUIRED_APIS; never disables them on destroy, since other workloads may share them. */
 export class ProjectServices extends pulumi.ComponentResource {
     /** One resource per API, for `dependsOn`. */
     readonly services: gcp.projects.Service[];
 
     constructor(name: string, args: ProjectServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("synter:gcp:ProjectServices", name, {}, opts);
-        const apis = args.apis ?? REQUIRED_APIS;
-        const bad = apis.filter((a) => !/^[a-z0-9-]+\.googleapis\.com$/.test(a));
-        if (bad.length > 0) {
-            throw new pulumi.ResourceError(`ProjectServices ${name}: not an API service name: ${bad.join(", ")} (expected e.g. bigquery.googleapis.com)`, this);
-        }
-        this.services = apis.map(
+        this.services = REQUIRED_APIS.map(
             (api) =>
                 new gcp.projects.Service(
                     `${name}-${api.split(".")[0]}`,

@@ -18,7 +18,6 @@ export interface AnalyticsDatasetArgs {
     readonly protect: boolean;
     /** Adopt the existing dataset (import) rather than create it: where the legacy tables already live in it. */
     readonly adopt: boolean;
-    readonly description?: string;
 }
 
 /** The analytics dataset: location, labels, time travel and dataset-scoped readers. */
@@ -42,7 +41,7 @@ export class AnalyticsDataset extends pulumi.ComponentResource {
                 project: args.project,
                 datasetId: args.datasetId,
                 location: args.location,
-                description: args.description ?? "Synter analytics: AI coding usage facts and marketing analytics.",
+                description: "Synter analytics: AI coding usage facts and marketing analytics.",
                 labels: args.labels,
                 maxTimeTravelHours: String(args.timeTravelHours),
                 // A dataset that still holds tables is never deleted with them.

@@ -93,20 +93,6 @@ export function migrationSteps(phase: MigrationPhase, s: StepInputs): MigrationS
     }
 }
 
-/** Longest chain of steps that must run one after another (each step is one BigQuery job or more). */
-export function criticalPathLength(steps: readonly MigrationStep[]): number {
-    const byTarget = new Map(steps.map((st) => [st.target, st]));
-    const memo = new Map<string, number>();
-    const depth = (st: MigrationStep): number => {
-        const known = memo.get(st.target);
-        if (known !== undefined) return known;
-        const d = 1 + Math.max(0, ...st.dependsOn.map((t) => (byTarget.has(t) ? depth(byTarget.get(t)!) : 0)));
-        memo.set(st.target, d);
-        return d;
-    };
-    return Math.max(0, ...steps.map(depth));
-}
-
 /** Tables that exist in a phase because a step makes them (renamed or restored), by table id. */
 export function tablesMadeBySteps(steps: readonly MigrationStep[]): string[] {
     return steps.filter((s) => s.action === "rename" || s.action === "restore").map((s) => s.target.split(".")[1]);

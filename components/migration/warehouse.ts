@@ -1,7 +1,5 @@
 /** What the migration cores need to know of a table. */
 export interface TableInfo {
-    /** TABLE, SNAPSHOT, CLONE, VIEW, ... */
-    readonly type: string;
     readonly numRows: number;
     /** Rows still in the streaming buffer: BigQuery refuses renames and snapshots miss them. */
     readonly streamingBuffer: boolean;
@@ -54,7 +52,7 @@ export function bigQueryWarehouse(project: string, location: string, maximumByte
         async getTable(dataset: string, table: string): Promise<TableInfo | undefined> {
             try {
                 const [meta] = await client.dataset(dataset).table(table).getMetadata();
-                return { type: String(meta.type ?? "TABLE"), numRows: Number(meta.numRows ?? 0), streamingBuffer: !!meta.streamingBuffer };
+                return { numRows: Number(meta.numRows ?? 0), streamingBuffer: !!meta.streamingBuffer };
             } catch (err: any) {
                 if (err?.code === 404) return undefined;
                 throw err;

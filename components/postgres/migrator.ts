@@ -12,8 +12,6 @@ export const LOCK_KEY = "7311523418765032001";
 export interface ApplyOptions {
     /** How long to wait for another run's lock before giving up. */
     readonly lockTimeoutMs?: number;
-    /** Progress lines. */
-    readonly log?: (line: string) => void;
 }
 
 export interface ApplyResult {
@@ -48,7 +46,6 @@ export async function readHistory(client: Client): Promise<AppliedMigration[]> {
 
 /** Applies the pending migrations of `files` through an open connection (the core; pg injected). */
 export async function applyMigrations(client: Client, files: readonly MigrationFile[], opts: ApplyOptions = {}): Promise<ApplyResult> {
-    const log = opts.log ?? (() => undefined);
     await client.query(`SET lock_timeout = ${Math.max(1, Math.round(opts.lockTimeoutMs ?? 300_000))}`);
     try {
         await client.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
@@ -88,7 +85,6 @@ export async function applyMigrations(client: Client, files: readonly MigrationF
                 throw migrationError(`${m.file}${line ? `:${line}` : ""}: ${err?.message ?? err} (rolled back; nothing of this migration was applied${ran.length ? `; applied before it: ${ran.join(", ")}` : ""})`);
             }
             ran.push(m.name);
-            log(`applied ${m.name} in ${Date.now() - started} ms`);
         }
         return { ran, applied: await readHistory(client) };
     } finally {

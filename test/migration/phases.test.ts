@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CATALOGUE } from "../../components/analytics";
-import { criticalPathLength, GATE_TARGET, MigrationStep, transitionProblem } from "../../components/migration";
+import { longestChain } from "../../bench/graph";
+import { GATE_TARGET, MigrationStep, transitionProblem } from "../../components/migration";
 import { MIGRATION_PHASES } from "../../config";
 import { isDataTable, runStack, TABLE } from "../support/program";
 
@@ -48,7 +49,7 @@ describe.each(["dev", "prod"])("phase plans of stack %s", (stack) => {
             ["synter_analytics.fact_cursor_daily_usage_v2", "synter_analytics.fact_cursor_daily_usage"],
             ["synter_analytics.fact_claude_daily_usage_v2", "synter_analytics.fact_claude_daily_usage"],
         ]);
-        expect(criticalPathLength(steps)).toBe(5); // parity -> gate -> rename -> view -> view on view
+        expect(longestChain(steps)).toBe(5); // parity -> gate -> rename -> view -> view on view
         // Parity runs once more at the cutover, and the gate waits for every check.
         const gate = steps.find((s) => s.target === GATE_TARGET)!;
         expect(gate.dependsOn).toEqual(["parity/claude_cost", "parity/claude_usage", "parity/cursor_usage"]);
