@@ -7,13 +7,14 @@ import { startMariaDb } from "../servers/mariadb";
 import { startPostgres } from "../servers/postgres";
 import { cutoverFigures } from "./cutover";
 import { dataMoveFigures } from "./datamove";
+import { engineFigures } from "./engine";
 import { Figure, table } from "./figures";
 import { planFigures } from "./plan";
 import { postgresFigures } from "./postgres";
 import { sqlFigures } from "./sql";
 
 /** The figure groups, in the order they run. */
-export const BENCH_GROUPS = ["plan", "sql", "cutover", "postgres", "datamove"] as const;
+export const BENCH_GROUPS = ["plan", "sql", "cutover", "postgres", "datamove", "engine"] as const;
 export type BenchGroup = (typeof BENCH_GROUPS)[number];
 
 /**
@@ -43,6 +44,7 @@ export async function runBench(only: readonly BenchGroup[], write: (text: string
             await maria?.stop();
         }
     }
+    if (want("engine")) emit(await engineFigures());
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
     write(`\n${table(figures)}\n\nmachine: ${machine}\n`);
     fs.mkdirSync(".bench", { recursive: true });

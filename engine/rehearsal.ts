@@ -41,7 +41,7 @@ export interface PhaseResult {
     /** `pulumi preview --json`, then the data-loss guard on that preview. */
     readonly plan: Check & { readonly guard: GuardReport };
     readonly up: Check & { readonly seconds: number; readonly changes: Record<string, number> };
-    readonly preview: Check;
+    readonly preview: Check & { readonly seconds?: number };
     readonly warehouse: Check & { readonly tables: readonly WarehouseTable[] };
     readonly auth: Check;
     readonly ok: boolean;
@@ -304,11 +304,12 @@ export async function rehearseIn(env: LocalEnvironment, options: RehearsalOption
         const started = Date.now();
         const up = await stack.up({ extra: ["--skip-preview"] });
         const upCheck = { ok: up.code === 0, detail: up.code === 0 ? "succeeded" : [...LocalStack.diagnostics(up), tail(up.stderr, 10)].join("\n"), seconds: (Date.now() - started) / 1000, changes: LocalStack.changeSummary(up) };
-        let preview: Check = { ok: false, detail: "not run: the update failed" };
+        let preview: Check & { seconds?: number } = { ok: false, detail: "not run: the update failed" };
         if (upCheck.ok) {
             log(`phase ${phase}: pulumi preview --expect-no-changes`);
+            const previewStarted = Date.now();
             const p = await stack.preview({ expectNoChanges: true });
-            preview = { ok: p.code === 0, detail: p.code === 0 ? "no changes" : tail(p.stdout + p.stderr, 25) };
+            preview = { ok: p.code === 0, detail: p.code === 0 ? "no changes" : tail(p.stdout + p.stderr, 25), seconds: (Date.now() - previewStarted) / 1000 };
         }
         if (upCheck.ok && authBaseline === undefined) authBaseline = await authFingerprint(env.postgresUrl, database);
         const warehouse = await checkWarehouse(wh, phase, { project, dataset, backup, legacy, expirationDays, fingerprints: seeded ? fingerprints : undefined });
