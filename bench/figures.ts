@@ -1,5 +1,6 @@
 // How the benchmark records: one figure per measurement, with the baseline measured in the
 // same run and their ratio. Nothing here ever fails on a number.
+import { textTable } from "../lib/text";
 
 export interface Figure {
     readonly name: string;
@@ -32,7 +33,5 @@ export async function medianMs(fn: () => Promise<unknown>, runs: number): Promis
 
 export function table(figures: readonly Figure[]): string {
     const rows = figures.map((f) => [f.name, `${f.value} ${f.unit}`, `${f.baseline} ${f.unit}`, String(f.ratio), f.against]);
-    const head = ["figure", "value", "baseline", "ratio", "baseline is"];
-    const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(width[i])).join("  ").trimEnd()).join("\n");
+    return textTable(["figure", "value", "baseline", "ratio", "baseline is"], rows);
 }

@@ -46,7 +46,8 @@ export function readSqlFolder(folder: string, sqlDir: string = SQL_DIR): SqlFile
         }));
 }
 
-function lineCol(text: string, offset: number): { line: number; column: number } {
+/** 1-based line and column of a 0-based character offset in `text`. */
+export function lineAt(text: string, offset: number): { line: number; column: number } {
     const before = text.slice(0, offset);
     const line = before.split("\n").length;
     return { line, column: offset - before.lastIndexOf("\n") };
@@ -59,7 +60,7 @@ export function fillPlaceholders(sql: SqlFile, ctx: SqlContext): string {
     const values: Record<string, string> = { project: ctx.project, dataset: ctx.dataset, v2: ctx.v2 };
     return sql.text.replace(PLACEHOLDER, (match, key: string, offset: number) => {
         if (!(key in values)) {
-            const at = lineCol(sql.text, offset);
+            const at = lineAt(sql.text, offset);
             throw new SqlFileError(sql.file, at.line, at.column, `unknown placeholder ${match} (allowed: {{project}}, {{dataset}}, {{v2}})`);
         }
         return values[key];
@@ -92,7 +93,7 @@ export function tableReferences(sql: SqlFile, filled: string, ctx: SqlContext): 
     const code = filled.replace(/--[^\n]*/g, (c) => " ".repeat(c.length));
     for (const m of code.matchAll(QUALIFIED)) {
         const parts = m[1].split(".");
-        const at = lineCol(filled, m.index ?? 0);
+        const at = lineAt(filled, m.index ?? 0);
         if (parts.length !== 3) {
             throw new SqlFileError(sql.file, at.line, at.column, `table name \`${m[1]}\` must be written as \`{{project}}.{{dataset}}.table\``);
         }

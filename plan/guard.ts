@@ -3,12 +3,8 @@
 // The one kind of deletion it lets through is the cutover's drop of a legacy table after that
 // table's verified snapshot.
 import { LEGACY_TABLES } from "../components/analytics/tables";
-import { MIGRATION_TYPES } from "../components/dynamicTypes";
-import { qualifiedName } from "../components/migration/ddl";
+import { DATASET_TYPE, declaresView, MIGRATION_TYPES, nameOfUrn, POSTGRES_DATABASE_TYPE, refKey, TABLE_TYPE } from "../components/resources";
 
-export const TABLE = "gcp:bigquery/table:Table";
-export const DATASET = "gcp:bigquery/dataset:Dataset";
-export const DATABASE = "postgresql:index/database:Database";
 const { TableDrop: DROP, TableSnapshot: SNAPSHOT, PhaseGate: GATE } = MIGRATION_TYPES;
 
 /** The parts of a resource state in `pulumi preview --json` the guard reads. */
@@ -43,24 +39,20 @@ export interface GuardReport {
     readonly checked: number;
 }
 
-const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
-const isView = (s?: PreviewState) => !!(s?.inputs?.view ?? s?.outputs?.view);
 const LEGACY = new Set(LEGACY_TABLES.map((t) => t.name));
 
 function dataKind(s?: PreviewState): string | undefined {
     if (!s) return undefined;
-    if (s.type === TABLE && !isView(s)) return "BigQuery table";
-    if (s.type === DATASET) return "BigQuery dataset";
-    if (s.type === DATABASE) return "Postgres database";
+    if (s.type === TABLE_TYPE && !declaresView(s.inputs) && !declaresView(s.outputs)) return "BigQuery table";
+    if (s.type === DATASET_TYPE) return "BigQuery dataset";
+    if (s.type === POSTGRES_DATABASE_TYPE) return "Postgres database";
     return undefined;
 }
 
 function tableOf(s: PreviewState): string {
     const i = s.inputs ?? s.outputs ?? {};
-    return i.tableId ?? i.datasetId ?? i.name ?? nameOf(s.urn);
+    return i.tableId ?? i.datasetId ?? i.name ?? nameOfUrn(s.urn);
 }
-
-const refKey = (r: any) => (r ? qualifiedName(r) : "");
 
 // Steps that end with the old resource's data gone (replace is its create-then-delete pair).
 const DELETING = new Set(["delete", "replace", "create-replacement", "delete-replaced"]);
@@ -85,9 +77,9 @@ export function guardPreview(steps: readonly PreviewStep[]): GuardReport {
                 phase !== "cutover" ? `the phase is ${phase ?? "unknown"}, not cutover`
                 : !LEGACY.has(i.table?.table) ? `${i.table?.table} is not a legacy table`
                 : !snap ? "no snapshot of it in this change"
-                : !deps.has(snap.urn) ? `it does not wait for its snapshot ${nameOf(snap.urn)}`
+                : !deps.has(snap.urn) ? `it does not wait for its snapshot ${nameOfUrn(snap.urn)}`
                 : undefined;
-            if (why) losses.set(s.urn, `${table} would be dropped by ${nameOf(s.urn)}: ${why}`);
+            if (why) losses.set(s.urn, `${table} would be dropped by ${nameOfUrn(s.urn)}: ${why}`);
             else allowed.push(`${table}: cutover drop after verified snapshot ${refKey(state(snap!)!.inputs?.snapshot)}`);
             continue;
         }

@@ -2,19 +2,20 @@
 // whose outputs other inputs read, and a refusal of every invoke, so the plan never pretends to
 // have answers from the cloud.
 import type * as pulumi from "@pulumi/pulumi";
+import { DATASET_TYPE, RANDOM_PASSWORD_TYPE, SERVICE_ACCOUNT_KEY_TYPE, SERVICE_ACCOUNT_TYPE } from "../components/resources";
 
 /** Plausible outputs the cloud would compute, per resource type, so dependent inputs resolve. */
 export function mockOutputs(type: string, inputs: Record<string, any>, project: string): Record<string, unknown> {
     switch (type) {
-        case "gcp:serviceaccount/account:Account": {
+        case SERVICE_ACCOUNT_TYPE: {
             const email = `${inputs.accountId}@${inputs.project ?? project}.iam.gserviceaccount.com`;
             return { email, name: `projects/${inputs.project}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
         }
-        case "gcp:serviceaccount/key:Key":
+        case SERVICE_ACCOUNT_KEY_TYPE:
             return { privateKey: Buffer.from(JSON.stringify({ type: "service_account", private_key: "offline-plan" })).toString("base64") };
-        case "random:index/randomPassword:RandomPassword":
+        case RANDOM_PASSWORD_TYPE:
             return { result: "offline-plan-password" };
-        case "gcp:bigquery/dataset:Dataset":
+        case DATASET_TYPE:
             return { datasetId: inputs.datasetId, selfLink: `https://bigquery.googleapis.com/bigquery/v2/projects/${inputs.project}/datasets/${inputs.datasetId}` };
         default:
             return {};

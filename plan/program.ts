@@ -2,6 +2,7 @@
 // file's configuration set, and every resource the program registers or reads recorded with its
 // options, which the Mocks interface alone does not see.
 import * as pulumi from "@pulumi/pulumi";
+import { nameOfUrn } from "../components/resources";
 import { offlineMocks } from "./mocks";
 import { stackConfig } from "./stackFile";
 
@@ -69,8 +70,6 @@ function raw(value: unknown): unknown {
     }
     return value;
 }
-
-const nameOfUrn = (urn: string) => urn.split("::").pop() ?? urn;
 
 /**
  * Runs the Pulumi program in this process under Pulumi's real runtime with mocks: config from

@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { DYNAMIC_PREFIX, RAILWAY_VARIABLES_TYPE, SERVICE_TYPE, TABLE_TYPE } from "../components/resources";
 import type { ProgramRun } from "./program";
 
 /** The plan as JSON: stable, reviewable, and the input the data-loss guard also reads. */
@@ -98,17 +99,17 @@ function railwaySummary(i: Record<string, any>): string {
 function summary(r: Resource): string {
     const i = r.inputs as Record<string, any>;
     const parts: string[] = [];
-    if (r.type === "gcp:bigquery/table:Table") {
+    if (r.type === TABLE_TYPE) {
         if (i.view) parts.push("view");
         if (i.timePartitioning) parts.push(`partition ${i.timePartitioning.type} on ${i.timePartitioning.field}`);
         if (i.clusterings) parts.push(`cluster ${i.clusterings.join(", ")}`);
         if (i.requirePartitionFilter) parts.push("partition filter required");
         if (i.deletionProtection) parts.push("deletion protection");
     }
-    if (r.type === "gcp:projects/service:Service") parts.push(String(i.service));
+    if (r.type === SERVICE_TYPE) parts.push(String(i.service));
     if (r.type.includes("IAMMember") || r.type.includes("IamMember")) parts.push(`${i.role} → ${i.member}`);
-    if (r.type === "pulumi-nodejs:dynamic/synter-railway:ServiceVariables") parts.push(railwaySummary(i));
-    else if (r.type.startsWith("pulumi-nodejs:dynamic")) {
+    if (r.type === RAILWAY_VARIABLES_TYPE) parts.push(railwaySummary(i));
+    else if (r.type.startsWith(DYNAMIC_PREFIX)) {
         const keys = Object.keys(i).filter((k) => !["__provider", "version", "project", "location"].includes(k));
         parts.push(keys.map((k) => inputText(k, i[k], r)).join(" "));
     }

@@ -1,12 +1,8 @@
 // The synter-infra policy pack's rules, kept apart from index.ts so tests can import them
 // without starting a policy server (constructing a PolicyPack starts one).
-import { DYNAMIC_PREFIX, MIGRATION_TYPES, RAILWAY_VARIABLES_TYPE, SCHEMA_MIGRATIONS_TYPE } from "../components/dynamicTypes";
-import { qualifiedName } from "../components/migration/ddl";
+import { DATASET_TYPE, declaresView, DYNAMIC_PREFIX, MIGRATION_TYPES, RAILWAY_VARIABLES_TYPE, refKey, SCHEMA_MIGRATIONS_TYPE, SERVICE_ACCOUNT_KEY_TYPE, TABLE_TYPE } from "../components/resources";
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
-const TABLE = "gcp:bigquery/table:Table";
-const DATASET = "gcp:bigquery/dataset:Dataset";
-const KEY = "gcp:serviceaccount/key:Key";
 /** The dynamic resources this project defines and their required inputs; any other dynamic provider is unreviewed code. */
 export const KNOWN_DYNAMIC_TYPES: Readonly<Record<string, readonly string[]>> = {
     [MIGRATION_TYPES.PhaseGate]: ["phase"],
@@ -20,7 +16,6 @@ export const KNOWN_DYNAMIC_TYPES: Readonly<Record<string, readonly string[]>> = 
     [RAILWAY_VARIABLES_TYPE]: ["projectId", "environmentId", "serviceId", "token", "variables"],
 };
 
-const isView = (props: Record<string, any>) => !!props.view || !!props.materializedView;
 const labelsOf = (props: Record<string, any>) => (props.labels ?? {}) as Record<string, string>;
 const PUBLIC_MEMBERS = /\b(allUsers|allAuthenticatedUsers)\b/;
 
@@ -29,7 +24,7 @@ export const dataTablesPartitionedAndClustered: ResourceValidationPolicy = {
     description: "BigQuery data tables are partitioned and clustered, so queries scan (and bill) only what they need. Legacy tables being migrated away are exempt.",
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (args.type !== TABLE || isView(args.props) || labelsOf(args.props).role === "legacy") return;
+        if (args.type !== TABLE_TYPE || declaresView(args.props) || labelsOf(args.props).role === "legacy") return;
         if (!args.props.timePartitioning && !args.props.rangePartitioning) report(`table ${args.props.tableId ?? args.name} has no partitioning`);
         if (!Array.isArray(args.props.clusterings) || args.props.clusterings.length === 0) report(`table ${args.props.tableId ?? args.name} has no clustering`);
     },
@@ -48,11 +43,11 @@ export const prodDataProtected: StackValidationPolicy = {
         }
         for (const r of args.resources) {
             if (labelsOf(r.props).env !== "prod") continue;
-            if (r.type === TABLE && !isView(r.props)) {
+            if (r.type === TABLE_TYPE && !declaresView(r.props)) {
                 if (r.props.deletionProtection !== true) report(`table ${r.props.tableId ?? r.name} lacks deletionProtection in prod`);
                 if (!r.opts.protect && !movedAway.has(`${r.props.datasetId}.${r.props.tableId}`)) report(`table ${r.props.tableId ?? r.name} lacks Pulumi protect in prod`);
             }
-            if (r.type === DATASET) {
+            if (r.type === DATASET_TYPE) {
                 if (!r.opts.protect) report(`dataset ${r.props.datasetId ?? r.name} lacks Pulumi protect in prod`);
                 if (r.props.deleteContentsOnDestroy === true) report(`dataset ${r.props.datasetId ?? r.name} would delete its tables on destroy`);
             }
@@ -84,7 +79,7 @@ export const noServiceAccountKey: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: { properties: { allowServiceAccountKey: { type: "boolean", default: false } } },
     validateResource: (args, report) => {
-        if (args.type !== KEY) return;
+        if (args.type !== SERVICE_ACCOUNT_KEY_TYPE) return;
         if (!args.getConfig<KeyPolicyConfig>().allowServiceAccountKey) report(`service-account key ${args.name} is not allowed by this stack's config (createServiceAccountKey is false)`);
     },
 };
@@ -94,10 +89,10 @@ export const labelled: ResourceValidationPolicy = {
     description: "Datasets and tables carry the labels env and managed-by, so cost reports and clean-ups can tell them apart.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        if (args.type !== TABLE && args.type !== DATASET) return;
+        if (args.type !== TABLE_TYPE && args.type !== DATASET_TYPE) return;
         const labels = labelsOf(args.props);
         const missing = ["env", "managed-by"].filter((l) => !labels[l]);
-        if (missing.length) report(`${args.type === TABLE ? "table" : "dataset"} ${args.props.tableId ?? args.props.datasetId ?? args.name} lacks label ${missing.join(", ")}`);
+        if (missing.length) report(`${args.type === TABLE_TYPE ? "table" : "dataset"} ${args.props.tableId ?? args.props.datasetId ?? args.name} lacks label ${missing.join(", ")}`);
     },
 };
 
@@ -115,8 +110,6 @@ export const knownMigrationResources: ResourceValidationPolicy = {
         for (const k of ["version", ...required]) if (args.props[k] === undefined || args.props[k] === null) report(`${args.type} ${args.name} lacks its ${k} input`);
     },
 };
-
-const refKey = (r: any) => (r ? qualifiedName(r) : "");
 
 export const dropsFollowSnapshots: StackValidationPolicy = {
     name: "drops-follow-snapshots",

@@ -4,7 +4,7 @@
 // module a method needs is required inside it (see warehouse.ts).
 import * as pulumi from "@pulumi/pulumi";
 import type { MigrationPhase } from "../../config";
-import { MIGRATION_MODULE } from "../dynamicTypes";
+import { MIGRATION_MODULE } from "../resources";
 import { checkParity, dropTable, renameTable, restoreTable, snapshotTable } from "./cores";
 import { formatMismatches } from "./parity";
 import { transitionProblem } from "./phases";

@@ -2,6 +2,7 @@
 // in its own transaction together with its history row, so a migration is either applied and
 // recorded or not at all, and two concurrent runs apply each one exactly once.
 import type { Client } from "pg";
+import { lineAt } from "../sql";
 import { AppliedMigration, MigrationFile, planMigrations } from "./files";
 
 /** The history table: public, so it exists before the first migration creates any schema. */
@@ -32,9 +33,10 @@ export function migrationError(message: string): Error {
     return e;
 }
 
+/** The line PostgreSQL's error position (1-based, in characters) points at. */
 function lineOf(sql: string, position: string | undefined): number | undefined {
     const p = Number(position);
-    return Number.isFinite(p) && p > 0 ? sql.slice(0, p - 1).split("\n").length : undefined;
+    return Number.isFinite(p) && p > 0 ? lineAt(sql, p - 1).line : undefined;
 }
 
 export async function readHistory(client: Client): Promise<AppliedMigration[]> {

@@ -2,7 +2,7 @@
 // over migrator.ts; Pulumi serializes it into its provider host, so `pg` is required inside
 // the core it calls, never captured here.
 import * as pulumi from "@pulumi/pulumi";
-import { POSTGRES_MODULE } from "../dynamicTypes";
+import { POSTGRES_MODULE } from "../resources";
 import { MigrationFile, planMigrations } from "./files";
 import { applyMigrationsAt } from "./migrator";
 

@@ -2,7 +2,7 @@
 // `pulumi up`. A thin adapter over the cores in variables.ts and the client in client.ts;
 // Pulumi serializes it into its provider host, so nothing here captures a client or a module.
 import * as pulumi from "@pulumi/pulumi";
-import { RAILWAY_MODULE } from "../dynamicTypes";
+import { RAILWAY_MODULE } from "../resources";
 import { railwayClient } from "./client";
 import { applyVariables, inputProblems, readVariables, removeVariables, revisions, serviceOf, variableChanges } from "./variables";
 

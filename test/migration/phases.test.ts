@@ -3,7 +3,8 @@ import { CATALOGUE } from "../../components/analytics";
 import { longestChain } from "../../bench/graph";
 import { GATE_TARGET, MigrationStep, transitionProblem } from "../../components/migration";
 import { MIGRATION_PHASES } from "../../config";
-import { isDataTable, runStack, TABLE } from "../support/program";
+import { TABLE_TYPE } from "../../components/resources";
+import { isDataTable, runStack } from "../support/program";
 
 const LEGACY = CATALOGUE.filter((t) => t.role === "legacy").map((t) => t.name);
 const ORDER = ["parallel", "validate", "cutover", "complete"] as const;
@@ -14,7 +15,7 @@ describe.each(["dev", "prod"])("phase plans of stack %s", (stack) => {
         const transitions: [string, string][] = [["parallel", "validate"], ["validate", "cutover"], ["cutover", "complete"], ["cutover", "rollback"], ["rollback", "validate"]];
         for (const [from, to] of transitions) {
             const before = runs[from].resources.filter(isDataTable);
-            const after = new Map(runs[to].resources.filter((r) => r.type === TABLE).map((r) => [r.name, r]));
+            const after = new Map(runs[to].resources.filter((r) => r.type === TABLE_TYPE).map((r) => [r.name, r]));
             for (const t of before) {
                 const next = after.get(t.name);
                 if (!next) {
@@ -66,7 +67,7 @@ describe.each(["dev", "prod"])("phase plans of stack %s", (stack) => {
             "migration-rename-fact_cursor_daily_usage_v2-to-fact_cursor_daily_usage",
         ]);
         // The renamed v2 tables stay declared as in validate, unprotected, so that they may leave at complete.
-        const retired = cut.resources.filter((r) => r.name.endsWith("_v2") && r.type === TABLE);
+        const retired = cut.resources.filter((r) => r.name.endsWith("_v2") && r.type === TABLE_TYPE);
         const validate = await runStack(stack, { migrationPhase: "validate" });
         expect(retired.map((r) => r.name).sort()).toEqual(["analytics-fact_claude_daily_usage_v2", "analytics-fact_cursor_daily_usage_v2"]);
         for (const r of retired) {

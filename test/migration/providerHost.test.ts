@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CATALOGUE, TableDef } from "../../components/analytics";
 import { PROVIDER_VERSION, snapshotName } from "../../components/migration";
-import { dynamicType, MIGRATION_MODULE } from "../../components/dynamicTypes";
+import { dynamicType, MIGRATION_MODULE } from "../../components/resources";
 import type { RecordedResource } from "../../plan/program";
 import { LocalWarehouse, Row, StoreJson } from "../../warehouse";
 import { runStack } from "../support/program";

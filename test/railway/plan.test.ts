@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RAILWAY_VARIABLES_TYPE } from "../../components/dynamicTypes";
+import { RAILWAY_VARIABLES_TYPE } from "../../components/resources";
 import { PROJECT_ROOT } from "../../lib/root";
 import { RAILWAY } from "./stack";
 

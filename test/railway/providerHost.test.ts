@@ -3,7 +3,7 @@
 // Update, Delete) against the HTTP fake of Railway's API. Read (refresh), which the host harness
 // does not drive, is called on the provider object itself.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { RAILWAY_VARIABLES_TYPE } from "../../components/dynamicTypes";
+import { RAILWAY_VARIABLES_TYPE } from "../../components/resources";
 import { serviceVariablesProvider } from "../../components/railway";
 import type { RecordedResource } from "../../plan/program";
 import { ProviderHost } from "../support/providerHost";

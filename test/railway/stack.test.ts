@@ -3,7 +3,7 @@
 // policy pack make of it.
 import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { RAILWAY_VARIABLES_TYPE } from "../../components/dynamicTypes";
+import { RAILWAY_VARIABLES_TYPE } from "../../components/resources";
 import { guard } from "../../plan/guard";
 import { planDocument, renderMarkdown } from "../../plan/render";
 import type { ProgramRun, RecordedResource } from "../../plan/program";
