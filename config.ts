@@ -22,14 +22,14 @@ export type SslMode = (typeof SSL_MODES)[number];
 export interface StackConfig {
     readonly gcpProject: string;
     readonly environment: Environment;
+    /** Pulumi `protect` on what holds data: the dataset, its data tables, the backup dataset and the auth database. */
+    readonly protectDataTables: boolean;
     readonly dataset: {
         readonly id: string;
         readonly location: string;
         readonly timeTravelHours: number;
         /** BigQuery-side deletion protection on data tables. */
         readonly deletionProtection: boolean;
-        /** Pulumi `protect` on the dataset and data tables. */
-        readonly protect: boolean;
         readonly requirePartitionFilter: boolean;
         /** Principals given READER on the dataset besides the service account (e.g. `group:analysts@synter.io`). */
         readonly readers: readonly string[];
@@ -91,6 +91,11 @@ export function loadStackConfig(): StackConfig {
     const cfg = new pulumi.Config();
     const k = (key: string) => `${namespace}:${key}`;
 
+    // pulumi.Config's constrained getters (allowedValues, pattern, min, max) check the same rules,
+    // but say less: "value 'staging' is not a legal enum value (["dev","prod"])", "does not match
+    // the regular expression /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/", "is outside of the legal range
+    // (min: 48, max: 168, inclusive)". These getters keep every message in ConfigError's one
+    // shape, naming the key and saying in words what is allowed, as the cross-field rules below do.
     const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback?: T): T => {
         const raw = fallback === undefined ? cfg.require(key) : (cfg.get(key) ?? fallback);
         if (!(allowed as readonly string[]).includes(raw)) {
@@ -129,7 +134,7 @@ export function loadStackConfig(): StackConfig {
         n % 24 === 0 ? undefined : "must be a multiple of 24 from 48 to 168 (BigQuery accepts whole days only)",
     );
     const deletionProtection = bool("deletionProtection", true);
-    const protect = bool("protectDataTables", environment === "prod");
+    const protectDataTables = bool("protectDataTables", environment === "prod");
     const requirePartitionFilter = bool("requirePartitionFilter", environment === "prod");
     const readersRaw = cfg.getObject<unknown>("datasetReaders") ?? [];
     if (!Array.isArray(readersRaw) || readersRaw.some((m) => typeof m !== "string" || !IAM_MEMBER.test(m))) {
@@ -137,7 +142,7 @@ export function loadStackConfig(): StackConfig {
     }
     if (environment === "prod") {
         if (!deletionProtection) throw new ConfigError(k("deletionProtection"), false, "must be true when environment is prod");
-        if (!protect) throw new ConfigError(k("protectDataTables"), false, "must be true when environment is prod");
+        if (!protectDataTables) throw new ConfigError(k("protectDataTables"), false, "must be true when environment is prod");
     }
 
     const legacyTables = oneOf("legacyTables", LEGACY_MODES, "adopt");
@@ -220,7 +225,8 @@ export function loadStackConfig(): StackConfig {
     return {
         gcpProject,
         environment,
-        dataset: { id: datasetId, location: datasetLocation, timeTravelHours, deletionProtection, protect, requirePartitionFilter, readers: readersRaw as string[] },
+        protectDataTables,
+        dataset: { id: datasetId, location: datasetLocation, timeTravelHours, deletionProtection, requirePartitionFilter, readers: readersRaw as string[] },
         legacyTables,
         serviceAccount: { accountId, createKey },
         migration: { phase, backupDatasetId, snapshotExpirationDays, parityTolerance, maximumBytesBilled },

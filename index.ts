@@ -36,7 +36,7 @@ const analytics = new AnalyticsDataset(
         timeTravelHours: cfg.dataset.timeTravelHours,
         labels,
         readers: cfg.dataset.readers,
-        protect: cfg.dataset.protect,
+        protect: cfg.protectDataTables,
         adopt: cfg.legacyTables === "adopt",
     },
     afterApis,
@@ -59,7 +59,7 @@ const migration = new SchemaMigration(
         // (a rollback goes back to phases without snapshots).
         createBackupDataset: cfg.legacyTables !== "none",
         labels,
-        protect: cfg.dataset.protect,
+        protect: cfg.protectDataTables,
     },
     afterApis,
 );
@@ -70,7 +70,7 @@ const tables = new AnalyticsTables("analytics", {
     tables: layout.tables,
     deletionProtection: cfg.dataset.deletionProtection,
     requirePartitionFilter: cfg.dataset.requirePartitionFilter,
-    protect: cfg.dataset.protect,
+    protect: cfg.protectDataTables,
     labels,
     // In the rollback, restored and renamed-back tables are adopted only after their step ran.
     after: Object.fromEntries(Object.entries(migration.provides).map(([id, r]) => [id, [r]])),
@@ -85,7 +85,7 @@ const serviceAccount = new AnalyticsServiceAccount(
 );
 
 // 5. The auth database on PostgreSQL.
-const auth = new AuthDatabase("auth", { ...cfg.postgres, protect: cfg.environment === "prod", migrations: readMigrations() });
+const auth = new AuthDatabase("auth", { ...cfg.postgres, protect: cfg.protectDataTables, migrations: readMigrations() });
 
 // What the application reads from its environment; secrets stay secret.
 export const POSTGRES_URL = auth.url;

@@ -17,7 +17,7 @@ export interface AuthDatabaseArgs {
     readonly sslMode: string;
     /** Database for auth data. */
     readonly database: string;
-    /** Application login role. */
+    /** Application login role; never the admin (config.ts refuses it, naming the key). */
     readonly appRole: string;
     /** Pulumi `protect` on the database. */
     readonly protect: boolean;
@@ -45,9 +45,6 @@ export class AuthDatabase extends pulumi.ComponentResource {
 
     constructor(name: string, args: AuthDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("synter:postgres:AuthDatabase", name, {}, opts);
-        if (args.appRole === args.adminUser) {
-            throw new pulumi.ResourceError(`AuthDatabase ${name}: appRole must differ from adminUser (${args.adminUser})`, this);
-        }
         this.provider = new postgresql.Provider(
             `${name}-admin`,
             { host: args.host, port: args.port, username: args.adminUser, password: args.adminPassword, sslmode: args.sslMode, superuser: false, database: "postgres" },

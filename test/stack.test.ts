@@ -145,6 +145,16 @@ describe("prod is stricter than dev", () => {
         for (const t of prod.resources.filter(isDataTable)) expect((t.inputs as any).labels).toMatchObject({ env: "prod", "managed-by": "pulumi" });
     });
 
+    it("protects the dataset, the data tables and the auth database exactly as protectDataTables says", async () => {
+        for (const [stack, overrides, protect] of [["dev", {}, false], ["dev", { protectDataTables: "true" }, true], ["prod", {}, true]] as const) {
+            const run = await runStack(stack, overrides);
+            const where = `${stack} ${JSON.stringify(overrides)}`;
+            expect(byName(run, "auth-database").options.protect, where).toBe(protect);
+            expect(byName(run, "analytics-dataset").options.protect, where).toBe(protect);
+            for (const t of run.resources.filter(isDataTable)) expect(t.options.protect, `${where} ${t.name}`).toBe(protect);
+        }
+    });
+
     it("creates no service-account key unless the stack asks for one", async () => {
         const run = await runStack("dev", { createServiceAccountKey: "false" });
         expect(run.resources.some((r) => r.type === "gcp:serviceaccount/key:Key")).toBe(false);

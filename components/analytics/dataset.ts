@@ -8,11 +8,11 @@ export interface AnalyticsDatasetArgs {
     readonly datasetId: string;
     /** BigQuery location (US, EU or a region). */
     readonly location: string;
-    /** Time-travel window in hours: a whole number of days from 48 to 168. */
+    /** Time-travel window in hours: a whole number of days from 48 to 168 (config.ts refuses anything else, naming the key). */
     readonly timeTravelHours: number;
     /** Labels applied to the dataset (env, managed-by, ...). */
     readonly labels: Record<string, string>;
-    /** IAM members granted READER on this dataset only. */
+    /** IAM members granted READER on this dataset only: user:, group:, serviceAccount: or domain: members (config.ts refuses others). */
     readonly readers: readonly string[];
     /** Pulumi `protect`: the dataset cannot be deleted by `pulumi up` or `destroy`. */
     readonly protect: boolean;
@@ -27,14 +27,6 @@ export class AnalyticsDataset extends pulumi.ComponentResource {
 
     constructor(name: string, args: AnalyticsDatasetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("synter:analytics:AnalyticsDataset", name, {}, opts);
-        if (args.timeTravelHours < 48 || args.timeTravelHours > 168 || args.timeTravelHours % 24 !== 0) {
-            throw new pulumi.ResourceError(`AnalyticsDataset ${name}: timeTravelHours ${args.timeTravelHours} must be a multiple of 24 from 48 to 168`, this);
-        }
-        for (const m of args.readers) {
-            if (/^(allUsers|allAuthenticatedUsers)$/.test(m) || !/^(user|group|serviceAccount|domain):/.test(m)) {
-                throw new pulumi.ResourceError(`AnalyticsDataset ${name}: reader "${m}" is not allowed; name a user:, group:, serviceAccount: or domain: member`, this);
-            }
-        }
         this.dataset = new gcp.bigquery.Dataset(
             `${name}-dataset`,
             {

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeclaredTable } from "../migration/phases";
-import { toSchemaJson, validateTableDef } from "./schema";
+import { toSchemaJson } from "./schema";
 
 export interface AnalyticsTablesArgs {
     /** GCP project id. */
@@ -10,7 +10,7 @@ export interface AnalyticsTablesArgs {
     readonly datasetId: string;
     /** The dataset resource, so tables wait for it. */
     readonly dataset: pulumi.Resource;
-    /** Tables this phase declares, with how each is held. */
+    /** Tables this phase declares, with how each is held; their definitions already validated (validateCatalogue). */
     readonly tables: readonly DeclaredTable[];
     /** BigQuery deletion protection on created and imported tables. */
     readonly deletionProtection: boolean;
@@ -36,7 +36,6 @@ export class AnalyticsTables extends pulumi.ComponentResource {
         super("synter:analytics:AnalyticsTables", name, {}, opts);
         this.tables = {};
         for (const t of args.tables) {
-            validateTableDef(t.def);
             const def = t.def;
             const labels = { ...args.labels, role: def.role };
             if (t.management === "read") {
