@@ -8,7 +8,7 @@ import { MIGRATION_MODULE } from "../resources";
 import { checkParity, dropTable, renameTable, restoreTable, snapshotTable } from "./cores";
 import { formatMismatches } from "./parity";
 import { transitionProblem } from "./phases";
-import { bigQueryWarehouse } from "./warehouse";
+import { bigQueryWarehouse, type Warehouse } from "./warehouse";
 
 /** Bumped whenever provider logic changes, so the change shows in the preview as an update. */
 export const PROVIDER_VERSION = "2";
@@ -27,6 +27,47 @@ function diffBy(identity: readonly string[], settings: readonly string[]) {
         const replaces = changed(olds, news, identity);
         const updates = changed(olds, news, ["version", ...settings]);
         return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
+    };
+}
+
+/** One idempotent operation on a table, as a dynamic provider. */
+interface TableOperation {
+    /** Inputs whose change makes it another operation: the resource is replaced. */
+    readonly identity: readonly string[];
+    /** Inputs whose change is an update, besides location and maximumBytesBilled. */
+    readonly settings?: readonly string[];
+    readonly id: (inputs: Props) => string;
+    /** The project whose jobs run the operation. */
+    readonly project: (inputs: Props) => string;
+    /** Does the operation, or finds it done; returns what it reports besides the inputs. */
+    readonly run: (wh: Warehouse, inputs: Props) => Promise<Props>;
+    /** What an update records instead of running the operation again. */
+    readonly update?: (olds: Props, news: Props) => Props;
+}
+
+/**
+ * The provider of a table operation: create and update run it (every operation converges when
+ * re-run after a crash), its outputs are the identity, settings and version with what it
+ * reports, and retiring it leaves every table as it is: what it made or kept is data.
+ */
+function tableOperation(op: TableOperation): pulumi.dynamic.ResourceProvider {
+    const settings = [...(op.settings ?? []), "location", "maximumBytesBilled"];
+    const outs = async (inputs: Props) => {
+        const wh = bigQueryWarehouse(op.project(inputs), inputs.location, inputs.maximumBytesBilled);
+        return { ...Object.fromEntries([...op.identity, ...settings, "version"].map((k) => [k, inputs[k]])), ...(await op.run(wh, inputs)) };
+    };
+    return {
+        diff: diffBy(op.identity, settings),
+        async create(inputs: Props) {
+            return { id: op.id(inputs), outs: await outs(inputs) };
+        },
+        async update(_id: string, olds: Props, news: Props) {
+            return { outs: op.update ? op.update(olds, news) : await outs(news) };
+        },
+        async delete() {
+            // Nothing to undo: a snapshot stays until it expires, a dropped table is gone already,
+            // and a renamed or restored table is data.
+        },
     };
 }
 
@@ -197,36 +238,18 @@ export interface TableSnapshotArgs {
     readonly version?: pulumi.Input<string>;
 }
 
-async function takeSnapshot(inputs: Props) {
-    const wh = bigQueryWarehouse(inputs.source.project, inputs.location, inputs.maximumBytesBilled);
-    const r = await snapshotTable(wh, inputs.source, inputs.snapshot, inputs.expirationDays);
-    return {
-        location: inputs.location,
-        source: inputs.source,
-        snapshot: inputs.snapshot,
-        expirationDays: inputs.expirationDays,
-        maximumBytesBilled: inputs.maximumBytesBilled,
-        version: inputs.version,
-        sourceRows: r.sourceRows,
-        snapshotRows: r.snapshotRows,
-        verifiedAt: new Date().toISOString(),
-    };
-}
-
-export const tableSnapshotProvider: pulumi.dynamic.ResourceProvider = {
-    diff: diffBy(["source", "snapshot"], ["expirationDays", "maximumBytesBilled", "location"]),
-    async create(inputs: Props) {
-        const outs = await takeSnapshot(inputs);
-        return { id: `${inputs.snapshot.dataset}.${inputs.snapshot.table}`, outs };
+export const tableSnapshotProvider = tableOperation({
+    identity: ["source", "snapshot"],
+    settings: ["expirationDays"],
+    id: (inputs) => `${inputs.snapshot.dataset}.${inputs.snapshot.table}`,
+    project: (inputs) => inputs.source.project,
+    // An update re-verifies: the snapshot exists already, so nothing is copied. Snapshots are the
+    // rollback path: they stay until BigQuery expires them.
+    async run(wh, inputs) {
+        const r = await snapshotTable(wh, inputs.source, inputs.snapshot, inputs.expirationDays);
+        return { sourceRows: r.sourceRows, snapshotRows: r.snapshotRows, verifiedAt: new Date().toISOString() };
     },
-    async update(_id: string, _olds: Props, news: Props) {
-        // Re-verifies (the snapshot already exists, so nothing is copied).
-        return { outs: await takeSnapshot(news) };
-    },
-    async delete() {
-        // Snapshots are the rollback path: they stay until BigQuery expires them.
-    },
-};
+});
 
 /** A verified snapshot of a legacy table, kept for `expirationDays`. */
 export class TableSnapshot extends pulumi.dynamic.Resource {
@@ -248,25 +271,17 @@ export interface TableDropArgs {
     readonly version?: pulumi.Input<string>;
 }
 
-async function drop(inputs: Props) {
-    const wh = bigQueryWarehouse(inputs.table.project, inputs.location, inputs.maximumBytesBilled);
-    const r = await dropTable(wh, inputs.table, inputs.snapshot);
-    return { location: inputs.location, table: inputs.table, snapshot: inputs.snapshot, maximumBytesBilled: inputs.maximumBytesBilled, version: inputs.version, droppedRows: r.rows, droppedAt: new Date().toISOString() };
-}
-
-export const tableDropProvider: pulumi.dynamic.ResourceProvider = {
-    diff: diffBy(["table", "snapshot"], ["location", "maximumBytesBilled"]),
-    async create(inputs: Props) {
-        return { id: `${inputs.table.dataset}.${inputs.table.table}`, outs: await drop(inputs) };
+export const tableDropProvider = tableOperation({
+    identity: ["table", "snapshot"],
+    id: (inputs) => `${inputs.table.dataset}.${inputs.table.table}`,
+    project: (inputs) => inputs.table.project,
+    async run(wh, inputs) {
+        const r = await dropTable(wh, inputs.table, inputs.snapshot);
+        return { droppedRows: r.rows, droppedAt: new Date().toISOString() };
     },
-    async update(_id: string, olds: Props, news: Props) {
-        // The table is gone already; a version change only records the new version.
-        return { outs: { ...olds, version: news.version, location: news.location, maximumBytesBilled: news.maximumBytesBilled } };
-    },
-    async delete() {
-        // Retiring the record never re-creates or touches data.
-    },
-};
+    // The table is gone already; a version change only records the new version.
+    update: (olds, news) => ({ ...olds, version: news.version, location: news.location, maximumBytesBilled: news.maximumBytesBilled }),
+});
 
 /** Drops a legacy table after its verified snapshot (the point of no return of the cutover). */
 export class TableDrop extends pulumi.dynamic.Resource {
@@ -288,25 +303,16 @@ export interface TableRenameArgs {
     readonly version?: pulumi.Input<string>;
 }
 
-async function rename(inputs: Props) {
-    const wh = bigQueryWarehouse(inputs.project, inputs.location, inputs.maximumBytesBilled);
-    const r = await renameTable(wh, inputs.dataset, inputs.from, inputs.to);
-    return { project: inputs.project, location: inputs.location, dataset: inputs.dataset, from: inputs.from, to: inputs.to, maximumBytesBilled: inputs.maximumBytesBilled, version: inputs.version, rows: r.rows, renamedAt: new Date().toISOString() };
-}
-
-export const tableRenameProvider: pulumi.dynamic.ResourceProvider = {
-    diff: diffBy(["project", "dataset", "from", "to"], ["location", "maximumBytesBilled"]),
-    async create(inputs: Props) {
-        return { id: `${inputs.dataset}.${inputs.to}`, outs: await rename(inputs) };
+export const tableRenameProvider = tableOperation({
+    identity: ["project", "dataset", "from", "to"],
+    id: (inputs) => `${inputs.dataset}.${inputs.to}`,
+    project: (inputs) => inputs.project,
+    // An update confirms the target exists (and renames if a crash left it undone).
+    async run(wh, inputs) {
+        const r = await renameTable(wh, inputs.dataset, inputs.from, inputs.to);
+        return { rows: r.rows, renamedAt: new Date().toISOString() };
     },
-    async update(_id: string, _olds: Props, news: Props) {
-        // Idempotent: confirms the target exists (and renames if a crash left it undone).
-        return { outs: await rename(news) };
-    },
-    async delete() {
-        // The renamed table is data: retiring the step leaves it where it is.
-    },
-};
+});
 
 /** Zero-copy rename (`ALTER TABLE ... RENAME TO`), crash-safe and idempotent. */
 export class TableRename extends pulumi.dynamic.Resource {
@@ -325,24 +331,15 @@ export interface TableRestoreArgs {
     readonly version?: pulumi.Input<string>;
 }
 
-async function restore(inputs: Props) {
-    const wh = bigQueryWarehouse(inputs.target.project, inputs.location, inputs.maximumBytesBilled);
-    const r = await restoreTable(wh, inputs.snapshot, inputs.target);
-    return { location: inputs.location, snapshot: inputs.snapshot, target: inputs.target, maximumBytesBilled: inputs.maximumBytesBilled, version: inputs.version, rows: r.rows, restoredAt: new Date().toISOString() };
-}
-
-export const tableRestoreProvider: pulumi.dynamic.ResourceProvider = {
-    diff: diffBy(["snapshot", "target"], ["location", "maximumBytesBilled"]),
-    async create(inputs: Props) {
-        return { id: `${inputs.target.dataset}.${inputs.target.table}`, outs: await restore(inputs) };
+export const tableRestoreProvider = tableOperation({
+    identity: ["snapshot", "target"],
+    id: (inputs) => `${inputs.target.dataset}.${inputs.target.table}`,
+    project: (inputs) => inputs.target.project,
+    async run(wh, inputs) {
+        const r = await restoreTable(wh, inputs.snapshot, inputs.target);
+        return { rows: r.rows, restoredAt: new Date().toISOString() };
     },
-    async update(_id: string, _olds: Props, news: Props) {
-        return { outs: await restore(news) };
-    },
-    async delete() {
-        // The restored table is data: retiring the step leaves it.
-    },
-};
+});
 
 /** Rollback: a legacy table restored as a writable clone of its snapshot. */
 export class TableRestore extends pulumi.dynamic.Resource {
