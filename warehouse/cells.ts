@@ -346,11 +346,12 @@ export function valueToCell(t: TypeProto, v: Record<string, any> | undefined): C
 
 export type TimestampFormat = "micros" | "float" | "iso";
 
-/** Seconds since the epoch as BigQuery prints them by default ("1.6725744001234E9"). */
-function floatSeconds(micros: bigint): string {
-    if (micros === 0n) return "0.0";
-    const negative = micros < 0n;
-    const digits = (negative ? -micros : micros).toString().padStart(7, "0");
+/** Seconds since the epoch as BigQuery prints them by default ("1.6725744001234E9"), from microseconds as decimal text. */
+function floatSeconds(micros: string): string {
+    const negative = micros.startsWith("-");
+    const abs = negative ? micros.slice(1) : micros;
+    if (/^0*$/.test(abs)) return "0.0";
+    const digits = abs.padStart(7, "0");
     const intDigits = digits.length - 6;
     const all = digits.replace(/^0+/, "");
     const exponent = intDigits - 1 - (digits.length - all.length);
@@ -358,13 +359,39 @@ function floatSeconds(micros: bigint): string {
     return `${negative ? "-" : ""}${mantissa[0]}.${mantissa.slice(1) || "0"}E${exponent}`;
 }
 
+const digitAt = (s: string, i: number) => s.charCodeAt(i) - 48;
+
+/**
+ * Microseconds since the epoch, as decimal text, of a stored TIMESTAMP cell. Stored cells are
+ * canonical ("YYYY-MM-DDTHH:MM:SS.ffffffZ"), so the digits are read in place: a table read back
+ * whole converts every cell, and the general parser (regular expression, BigInt) would be most of
+ * that cost. Seconds before 1970 go through BigInt, since their text is not a concatenation.
+ */
+function storedTimestampMicros(cell: string): string {
+    if (cell.length !== 27 || cell.charCodeAt(26) !== 90 || cell.charCodeAt(19) !== 46) return timestampMicros(cell)!.toString();
+    const days = daysFromCivil(
+        digitAt(cell, 0) * 1000 + digitAt(cell, 1) * 100 + digitAt(cell, 2) * 10 + digitAt(cell, 3),
+        digitAt(cell, 5) * 10 + digitAt(cell, 6),
+        digitAt(cell, 8) * 10 + digitAt(cell, 9),
+    );
+    const seconds = days * 86400 + (digitAt(cell, 11) * 10 + digitAt(cell, 12)) * 3600 + (digitAt(cell, 14) * 10 + digitAt(cell, 15)) * 60 + digitAt(cell, 17) * 10 + digitAt(cell, 18);
+    const frac = cell.slice(20, 26);
+    if (seconds > 0) return `${seconds}${frac}`;
+    if (seconds === 0) return String(Number(frac));
+    return (BigInt(seconds) * 1_000_000n + BigInt(frac)).toString();
+}
+
+/** A stored TIMESTAMP cell as the API writes it in the format asked for. */
+function timestampToApi(cell: string, ts: TimestampFormat): string {
+    if (ts === "iso") return cell;
+    const micros = storedTimestampMicros(cell);
+    return ts === "micros" ? micros : floatSeconds(micros);
+}
+
 function leafToApi(f: Field, cell: Cell, ts: TimestampFormat): unknown {
     if (cell === null || cell === undefined) return null;
     if (f.type === "RECORD") return rowToApi(f.fields ?? [], cell as Row, ts);
-    if (f.type === "TIMESTAMP") {
-        const micros = timestampMicros(cell as string)!;
-        return ts === "micros" ? micros.toString() : ts === "iso" ? cell : floatSeconds(micros);
-    }
+    if (f.type === "TIMESTAMP") return timestampToApi(cell as string, ts);
     return String(cell);
 }
 
@@ -374,6 +401,56 @@ export function rowToApi(fields: readonly Field[], row: Row, ts: TimestampFormat
         f: fields.map((f) => ({
             v: f.mode === "REPEATED" ? ((row[f.name] as Cell[] | null) ?? []).map((e) => ({ v: leafToApi(f, e, ts) })) : leafToApi(f, row[f.name] ?? null, ts),
         })),
+    };
+}
+
+// Types whose stored text never needs escaping in JSON: digits, signs, dots, colons, dashes,
+// letters of NaN and Infinity, base64.
+const PLAIN_TEXT_TYPES = new Set(["INTEGER", "FLOAT", "NUMERIC", "BIGNUMERIC", "BOOLEAN", "DATE", "DATETIME", "TIME", "BYTES"]);
+
+/** The JSON text of one leaf's `v`: what JSON.stringify writes for leafToApi's answer. */
+function leafJsonEncoder(f: Field, ts: TimestampFormat): (cell: Cell) => string {
+    if (f.type === "RECORD") {
+        const inner = rowJsonEncoder(f.fields ?? [], ts);
+        return (cell) => (cell === null || cell === undefined ? "null" : inner(cell as Row));
+    }
+    if (f.type === "TIMESTAMP") {
+        // Rows loaded together often share a timestamp (an ingestion time): the last one is kept.
+        let lastCell: Cell = null;
+        let lastText = "null";
+        return (cell) => {
+            if (cell === null || cell === undefined) return "null";
+            if (cell !== lastCell) {
+                lastText = `"${timestampToApi(cell as string, ts)}"`;
+                lastCell = cell;
+            }
+            return lastText;
+        };
+    }
+    if (PLAIN_TEXT_TYPES.has(f.type)) return (cell) => (cell === null || cell === undefined ? "null" : `"${cell}"`);
+    return (cell) => (cell === null || cell === undefined ? "null" : JSON.stringify(String(cell)));
+}
+
+/** A row's JSON text, as JSON.stringify(rowToApi(fields, row, ts)) writes it, without building the objects. */
+export function rowJsonEncoder(fields: readonly Field[], ts: TimestampFormat): (row: Row) => string {
+    const names = fields.map((f) => f.name);
+    const leaves = fields.map((f) => leafJsonEncoder(f, ts));
+    const repeated = fields.map((f) => f.mode === "REPEATED");
+    const n = fields.length;
+    return (row) => {
+        let out = '{"f":[';
+        for (let i = 0; i < n; i++) {
+            const cell = row[names[i]];
+            out += i === 0 ? '{"v":' : ',{"v":';
+            if (repeated[i]) {
+                const items = (cell as Cell[] | null | undefined) ?? [];
+                const leaf = leaves[i];
+                out += "[";
+                for (let k = 0; k < items.length; k++) out += `${k === 0 ? "" : ","}{"v":${leaf(items[k])}}`;
+                out += "]}";
+            } else out += `${leaves[i](cell ?? null)}}`;
+        }
+        return `${out}]}`;
     };
 }
 

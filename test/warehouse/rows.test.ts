@@ -6,8 +6,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalWarehouse } from "../../warehouse";
 import { startWarehouse } from "../../servers/warehouse";
+import type { LocalWarehouse } from "../../warehouse";
+import { rowToApi, type TimestampFormat } from "../../warehouse/cells";
 
 const P = "wh-rows";
 const D = "ds";
@@ -87,6 +88,42 @@ describe("streaming inserts and tabledata.list", () => {
         expect(await cell({})).toBe("1.7676036005E9");
         expect(await cell({ "formatOptions.useInt64Timestamp": true })).toBe("1767603600500000");
         expect(await cell({ "formatOptions.timestampOutputFormat": "ISO8601_STRING" })).toBe("2026-01-05T09:00:00.500000Z");
+    });
+
+    it("writes TIMESTAMP before, at and just after the epoch, and at both ends of the range, in every format", async () => {
+        const t = await table("edges");
+        const at = ["1969-12-31T23:59:59.5Z", "1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000001Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"];
+        await t.insert(at.map((a, i) => ({ id: `t${i}`, at: a })));
+        const cells = async (qs: Record<string, unknown>) => (await rawRows("edges", qs)).map((r) => r.f[5].v);
+        expect(await cells({ "formatOptions.useInt64Timestamp": true })).toEqual(["-500000", "0", "1", "-62135596800000000", "253402300799999999"]);
+        expect(await cells({})).toEqual(["-5.0E-1", "0.0", "1.0E-6", "-6.21355968E10", "2.53402300799999999E11"]);
+        expect(await cells({ "formatOptions.timestampOutputFormat": "ISO8601_STRING" })).toEqual([
+            "1969-12-31T23:59:59.500000Z", "1970-01-01T00:00:00.000000Z", "1970-01-01T00:00:00.000001Z", "0001-01-01T00:00:00.000000Z", "9999-12-31T23:59:59.999999Z",
+        ]);
+    });
+
+    it("writes tabledata.list's text exactly as the row objects of the API form serialize, for every type and format", async () => {
+        const t = await table("every");
+        await t.insert([
+            { id: 'quote " backslash \\ newline \n tab \t é 😀 \u2028', n: "-9223372036854775808", amount: "-0.000000001", ratio: 1e-7, doc: '{"k": "v \\"q\\""}', at: "1969-07-20T20:17:40Z", day: "0001-01-01", tags: ["", "x\"y"], attribution: { method: "m", confidence: -0 } },
+            { id: "nan", ratio: "NaN", tags: [] },
+            { id: "inf", ratio: "-Infinity", doc: "null", attribution: { method: null, confidence: null } },
+        ]);
+        const stored = wh.rows(`${P}.${D}.every`);
+        const [meta] = await t.getMetadata();
+        for (const [qs, ts] of [["", "float"], ["formatOptions.useInt64Timestamp=true", "micros"], ["formatOptions.timestampOutputFormat=ISO8601_STRING", "iso"]] as [string, TimestampFormat][]) {
+            for (const [start, max] of [[0, 10], [1, 1], [0, 2]]) {
+                const text = await (await fetch(`${process.env.BIGQUERY_EMULATOR_HOST}/bigquery/v2/projects/${P}/datasets/${D}/tables/every/data?startIndex=${start}&maxResults=${max}&${qs}`)).text();
+                const expected = {
+                    kind: "bigquery#tableDataList",
+                    etag: meta.etag,
+                    totalRows: "3",
+                    rows: stored.slice(start, start + max).map((r) => rowToApi(meta.schema.fields, r, ts)),
+                    ...(start + max < 3 ? { pageToken: String(start + max) } : {}),
+                };
+                expect(text, `${qs} from ${start}`).toBe(JSON.stringify(expected));
+            }
+        }
     });
 
     it("refuses the whole request when one row is bad, naming it, unless skipInvalidRows", async () => {
