@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type * as provider from "@pulumi/pulumi/provider";
 import { main } from "@pulumi/pulumi/provider";
-import type { Props } from "./gcp/values";
+import type { Props } from "./values";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 

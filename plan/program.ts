@@ -2,6 +2,13 @@
 // file's configuration set, and every resource the program registers or reads recorded with its
 // options, which the Mocks interface alone does not see.
 import * as pulumi from "@pulumi/pulumi";
+import {
+    specialOutputValueSig as OUTPUT_SIG,
+    specialResourceSig as RESOURCE_SIG,
+    specialSecretSig as SECRET_SIG,
+    specialSigKey as SIG_KEY,
+    unknownValue as UNKNOWN_VALUE,
+} from "@pulumi/pulumi/runtime/rpc";
 import { nameOfUrn } from "../components/resources";
 import { offlineMocks } from "./mocks";
 import { stackConfig } from "./stackFile";
@@ -10,13 +17,6 @@ import { stackConfig } from "./stackFile";
 export const SECRET = "[secret]";
 /** Shown in place of values only known after apply. */
 export const UNKNOWN = "[unknown]";
-
-// Signatures of Pulumi's wire format (sdk/nodejs/runtime/rpc.ts).
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** One resource as the program declared it. */
 export interface RecordedResource {

@@ -1,6 +1,7 @@
 // What the Railway variables resource decides, as pure functions and cores over an injected
 // RailwayClient: which ids and names are acceptable, which variables an update touches, and
 // what a delete removes. The provider in provider.ts is a thin adapter over these.
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { RailwayClient, RailwayService } from "./client";
 
 /** Railway's project, environment and service ids are UUIDs. */
@@ -8,7 +9,7 @@ export const RAILWAY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 /** A name every shell and dotenv reader accepts. */
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** What Pulumi passes for a value it does not know yet (preview of a new resource). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN: string = unknownValue;
 
 export type Variables = Readonly<Record<string, string>>;
 

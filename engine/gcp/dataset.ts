@@ -5,7 +5,7 @@
 import { ApiObject, isNotFound } from "./bigquery";
 import { GCP_TYPES } from "./forceNew";
 import { Context, DELETION_POLICIES, deletionPolicyStops, Failure, inputsOf, parseId, plannedLabels, readLabels, ResourceKind } from "./kind";
-import { compact, isUnknown, Props, sameValue, str, strMap } from "./values";
+import { compact, isUnknown, Props, sameValue, str, strMap } from "../values";
 
 const num = (v: unknown): number | undefined => (v === undefined || v === null || v === "" ? undefined : Number(v));
 

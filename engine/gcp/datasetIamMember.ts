@@ -6,7 +6,7 @@ import { ApiObject, isNotFound } from "./bigquery";
 import { datasetRef, LEGACY_DATASET_ROLES } from "./dataset";
 import { GCP_TYPES } from "./forceNew";
 import { Failure, inputsOf, ResourceKind } from "./kind";
-import { compact, isUnknown, Props, str } from "./values";
+import { compact, isUnknown, Props, str } from "../values";
 
 // IamPrincipalIsCaseSensitive (tpgresource/utils.go): these principals keep their case.
 const caseSensitive = (m: string) => /allAuthenticatedUsers|allUsers/.test(m) || /^(principalSet|principal|principalHierarchy):/.test(m);

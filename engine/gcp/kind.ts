@@ -2,7 +2,7 @@
 // Check with Terraform's defaults and validations, and a Diff driven by the ForceNew table.
 import type { BigQueryClient } from "./bigquery";
 import { DELETE_BEFORE_REPLACE, FORCE_NEW, GcpType } from "./forceNew";
-import { at, containsUnknown, isUnknown, Props, sameValue } from "./values";
+import { at, containsUnknown, isUnknown, Props, sameValue } from "../values";
 
 /** The provider's configuration, from the `gcp:` namespace of the stack. */
 export interface GcpConfig {

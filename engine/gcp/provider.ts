@@ -9,7 +9,7 @@ import { GCP_TYPES, GcpType, isGcpType, typeOfUrn } from "./forceNew";
 import { checkInputs, Context, diffInputs, Failure, GcpConfig, ResourceKind } from "./kind";
 import { accountKind, iamMemberKind, keyKind, serviceKind } from "./stateOnly";
 import { tableKind } from "./table";
-import { Props, rewrap, stableJson, unwrap } from "./values";
+import { Props, rewrap, stableJson, unwrap } from "../values";
 import { gcpSdkVersion } from "./version";
 
 export const KINDS: Readonly<Record<GcpType, ResourceKind>> = {

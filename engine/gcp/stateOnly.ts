@@ -7,7 +7,7 @@ import { createHash, generateKeyPairSync, randomBytes } from "crypto";
 import { GCP_TYPES } from "./forceNew";
 import { Created, DELETION_POLICIES, deletionPolicyStops, Failure, inputsOf, ReadBack, ResourceKind } from "./kind";
 import { sameMember, memberProblem } from "./datasetIamMember";
-import { compact, isUnknown, Props } from "./values";
+import { compact, isUnknown, Props } from "../values";
 
 const deletionPolicyCheck = (inputs: Props): Failure[] =>
     typeof inputs.deletionPolicy === "string" && !isUnknown(inputs.deletionPolicy) && !DELETION_POLICIES.includes(inputs.deletionPolicy)

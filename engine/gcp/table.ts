@@ -6,7 +6,7 @@ import { ApiObject, isNotFound } from "./bigquery";
 import { GCP_TYPES } from "./forceNew";
 import { changedInputs, Context, DELETION_POLICIES, deletionPolicyStops, Failure, inputsOf, parseId, plannedLabels, readLabels, ResourceKind } from "./kind";
 import { droppedColumns, expandSchema, flattenSchema, parseSchema, schemaChangeable, schemaProblem, schemasEquivalent } from "./tableSchema";
-import { compact, containsUnknown, isUnknown, Props, sameValue, str, strMap } from "./values";
+import { compact, containsUnknown, isUnknown, Props, sameValue, str, strMap } from "../values";
 
 const num = (v: unknown): number | undefined => (v === undefined || v === null || v === "" ? undefined : Number(v));
 const obj = (v: unknown): Props | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Props) : Array.isArray(v) && v[0] && typeof v[0] === "object" ? (v[0] as Props) : undefined);

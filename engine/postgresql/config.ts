@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import type { ConnectionOptions } from "tls";
 import type { ConfigFailure as Failure } from "../standIn";
-import { isUnknown, Props, stableJson, unwrap } from "../gcp/values";
+import { isUnknown, Props, stableJson, unwrap } from "../values";
 
 /** The SDK's ProviderArgs, by Pulumi name. */
 export const PROVIDER_KEYS = [

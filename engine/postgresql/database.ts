@@ -2,7 +2,7 @@
 // (postgresql/resource_postgresql_database.go at ff936b9548c1; line numbers of that file).
 // Id: the database's name.
 import type { Client } from "pg";
-import type { Props } from "../gcp/values";
+import type { Props } from "../values";
 import { fail, grantRoleMembership, lockRole, Pg, quoteIdent, quoteLiteralBody, revokeRoleMembership } from "./client";
 import { PG_TYPES } from "./forceNew";
 import { bool, Created, hasChange, int, ResourceKind, str } from "./schema";

@@ -2,7 +2,7 @@
 // ff936b9548c1; line numbers of that file), for the object type this stack grants on: database.
 // Id: "<role>_<database>_database" (generateGrantID, L780-798).
 import type { Client } from "pg";
-import { isUnknown, Props } from "../gcp/values";
+import { isUnknown, Props } from "../values";
 import { dbExists, fail, lockDatabase, lockRole, Pg, quoteIdent, roleExists } from "./client";
 import { PG_TYPES } from "./forceNew";
 import { bool, Created, Failure, ResourceKind, str, strings } from "./schema";

@@ -1,7 +1,7 @@
 // postgresql:index/grantRole:GrantRole = postgresql_grant_role
 // (postgresql/resource_postgresql_grant_role.go at ff936b9548c1; line numbers of that file).
 // Id: "<role>_<grant_role>_<with_admin_option>" (generateGrantRoleID, L201-203).
-import type { Props } from "../gcp/values";
+import type { Props } from "../values";
 import { fail, Pg, quoteIdent } from "./client";
 import { PG_TYPES } from "./forceNew";
 import { bool, Created, ResourceKind, str } from "./schema";

@@ -3,7 +3,7 @@
 // authDatabase.ts) and refuses every other by name.
 import type * as provider from "@pulumi/pulumi/provider";
 import { typeOfUrn } from "../gcp/forceNew";
-import { Props, rewrap, unwrap } from "../gcp/values";
+import { Props, rewrap, unwrap } from "../values";
 import { ConfigFailure, npmSdkVersion, StandInProvider } from "../standIn";
 import { Pg } from "./client";
 import { checkConfig, diffConfig, PgConfig, resolveConfig } from "./config";

@@ -2,7 +2,7 @@
 // ff936b9548c1; line numbers of that file). Id: the role's name.
 import { createHash } from "crypto";
 import type { Client } from "pg";
-import type { Props } from "../gcp/values";
+import type { Props } from "../values";
 import { fail, isSuperuser, lockRole, Pg, quoteIdent, quoteLiteralBody, withRolesGranted } from "./client";
 import { PG_TYPES } from "./forceNew";
 import { bool, Created, hasChange, int, ResourceKind, str, strings } from "./schema";

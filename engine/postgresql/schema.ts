@@ -3,7 +3,7 @@
 // Diff every resource shares.
 import { randomBytes } from "crypto";
 import type { ConfigFailure as Failure } from "../standIn";
-import { containsUnknown, isUnknown, Props, stableJson, zeroed } from "../gcp/values";
+import { containsUnknown, isUnknown, Props, stableJson, zeroed } from "../values";
 import type { Pg } from "./client";
 import { DELETE_BEFORE_REPLACE, FORCE_NEW, PgType } from "./forceNew";
 

@@ -3,7 +3,7 @@
 // f8d869dc98d90785f6c8f7131081fa5ef88f9d95, the upstream that pulumi-random 4.21.1's go.mod
 // requires; no later pin is published). Line numbers below are of that file.
 import type { ConfigFailure as Failure } from "../standIn";
-import { containsUnknown, isUnknown, Props, stableJson } from "../gcp/values";
+import { containsUnknown, isUnknown, Props, stableJson } from "../values";
 import { bcryptHash } from "./bcrypt";
 import { createString } from "./string";
 

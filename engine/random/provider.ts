@@ -3,7 +3,7 @@
 // lives in Pulumi's state only, as it does in the real provider (whose Read and Delete do nothing).
 import type * as provider from "@pulumi/pulumi/provider";
 import { typeOfUrn } from "../gcp/forceNew";
-import { Props, rewrap, unwrap } from "../gcp/values";
+import { Props, rewrap, unwrap } from "../values";
 import { ConfigFailure, npmSdkVersion, StandInProvider } from "../standIn";
 import {
     checkPassword,

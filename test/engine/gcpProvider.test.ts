@@ -1,127 +1,34 @@
 // The stand-in as the engine meets it: the installed `pulumi-resource-gcp` script started as a
 // process, its port read from stdout, and every RPC made over gRPC with Pulumi's own stubs.
-import { ChildProcess, spawn } from "child_process";
 import { createPrivateKey, createPublicKey, createSign, createVerify } from "crypto";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ANALYTICS_TABLES } from "../../components/analytics/tables";
+import { ANALYTICS_TABLES } from "../../components/analytics/catalogue";
 import { toSchemaJson } from "../../components/analytics/schema";
 import { BigQueryClient, isNotFound } from "../../engine/gcp/bigquery";
 import { GCP_TYPES } from "../../engine/gcp/forceNew";
 import { installGcpStandIn } from "../../engine/gcp/install";
 import { gcpSdkVersion } from "../../engine/gcp/version";
+import { isSecret, reveal } from "../../engine/values";
 import { LocalWarehouse } from "../../warehouse/server";
-import { grpc } from "../support/pluginHost";
-import { ProviderHost } from "../support/providerHost";
-
-const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
-const provproto = require("@pulumi/pulumi/proto/provider_pb");
-const structproto = require("google-protobuf/google/protobuf/struct_pb");
-const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
+import { PluginProcess } from "../support/providerHost";
 
 type Props = Record<string, any>;
 
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const P = "synter-dev";
 const urn = (type: string, name: string) => `urn:pulumi:dev::synter-infra::synter:test:Parent$${type}::${name}`;
 
-/** The plugin process and a client of its gRPC server. */
-class StandIn {
-    /**
-     * ProviderHost's RPC wrappers (Check, Diff, Create, Update, Delete) are the ones the other
-     * provider tests use; its constructor is private to the dynamic-provider start, so the
-     * stand-in's process is wrapped through the same runtime constructor.
-     */
-    readonly host: ProviderHost;
+/** The installed plugin started as the engine starts it, without the BIGQUERY_EMULATOR_HOST of this process. */
+const StandIn = {
+    start(env: Record<string, string> = {}): Promise<PluginProcess> {
+        const { BIGQUERY_EMULATOR_HOST: _, ...base } = process.env;
+        return PluginProcess.install("gcp", installGcpStandIn, { ...base, ...env });
+    },
+};
+const CONFIG_URN = "urn:pulumi:dev::synter-infra::pulumi:providers:gcp::default_9_37_0";
 
-    private constructor(
-        readonly child: ChildProcess,
-        readonly client: any,
-        readonly stderr: () => string,
-    ) {
-        const Host = ProviderHost as unknown as new (child: ChildProcess, client: unknown, stderr: () => string) => ProviderHost;
-        this.host = new Host(child, client, stderr);
-    }
-
-    /** Installs the script in a fresh directory and starts it as the engine does: its address as the argument. */
-    static async start(env: Record<string, string | undefined> = {}): Promise<StandIn> {
-        const binDir = fs.mkdtempSync(path.join(os.tmpdir(), "gcp-stand-in-"));
-        const script = installGcpStandIn(binDir);
-        const base = { ...process.env };
-        delete base.BIGQUERY_EMULATOR_HOST;
-        const child = spawn(script, ["127.0.0.1:1"], { env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-        let err = "";
-        child.stderr!.on("data", (d) => (err += d));
-        const port = await new Promise<number>((resolve, reject) => {
-            let out = "";
-            child.stdout!.on("data", (d) => {
-                out += d;
-                if (out.includes("\n")) resolve(Number(out.split("\n")[0].trim()));
-            });
-            child.on("exit", (code) => reject(new Error(`pulumi-resource-gcp exited with ${code}: ${err}`)));
-        });
-        const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        return new StandIn(child, client, () => err);
-    }
-
-    async stop(): Promise<void> {
-        await this.host.stop();
-    }
-
-    call<T = any>(method: string, req: unknown): Promise<T> {
-        return new Promise((resolve, reject) => this.client[method](req, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
-    }
-
-    async version(): Promise<string> {
-        return (await this.call("getPluginInfo", new emptyproto.Empty())).getVersion();
-    }
-
-    async checkConfig(news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
-        const req = new provproto.CheckRequest();
-        req.setUrn("urn:pulumi:dev::synter-infra::pulumi:providers:gcp::default_9_37_0");
-        req.setOlds(structproto.Struct.fromJavaScript({}));
-        req.setNews(structproto.Struct.fromJavaScript(news));
-        const resp = await this.call("checkConfig", req);
-        return { inputs: resp.getInputs().toJavaScript(), failures: resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })) };
-    }
-
-    async diffConfig(olds: Props, news: Props): Promise<"none" | "some"> {
-        const req = new provproto.DiffRequest();
-        req.setOlds(structproto.Struct.fromJavaScript(olds));
-        req.setNews(structproto.Struct.fromJavaScript(news));
-        const resp = await this.call("diffConfig", req);
-        return resp.getChanges() === provproto.DiffResponse.DiffChanges.DIFF_NONE ? "none" : "some";
-    }
-
-    /** Configure as the engine sends it: the checked inputs as args, and the same as `gcp:config:*` variables. */
-    async configure(args: Props): Promise<{ acceptSecrets: boolean; supportsPreview: boolean }> {
-        const req = new provproto.ConfigureRequest();
-        req.setArgs(structproto.Struct.fromJavaScript(args));
-        for (const [k, v] of Object.entries(args)) req.getVariablesMap().set(`gcp:config:${k}`, String(v));
-        req.setAcceptsecrets(true);
-        req.setAcceptresources(true);
-        const resp = await this.call("configure", req);
-        return { acceptSecrets: resp.getAcceptsecrets(), supportsPreview: resp.getSupportspreview() };
-    }
-
-    async read(id: string, u: string, props: Props = {}): Promise<{ id: string; props: Props; inputs?: Props }> {
-        const req = new provproto.ReadRequest();
-        req.setId(id);
-        req.setUrn(u);
-        req.setProperties(structproto.Struct.fromJavaScript(props));
-        const resp = await this.call("read", req);
-        return { id: resp.getId(), props: resp.getProperties()?.toJavaScript() ?? {}, inputs: resp.getInputs()?.toJavaScript() };
-    }
-}
-
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && (v as Props)[SIG] === SECRET_SIG;
-const reveal = (v: any) => (isSecret(v) ? v.value : v);
 
 describe("the plugin process", () => {
-    let s: StandIn;
+    let s: PluginProcess;
     beforeAll(async () => {
         s = await StandIn.start();
     });
@@ -135,9 +42,9 @@ describe("the plugin process", () => {
     });
 
     it("checks the provider's configuration", async () => {
-        const bad = await s.checkConfig({ project: P, bigQueryCustomEndpoint: "https://bigquery.googleapis.com/bigquery/v2/", version: "9.37.0" });
+        const bad = await s.checkConfig(CONFIG_URN, { project: P, bigQueryCustomEndpoint: "https://bigquery.googleapis.com/bigquery/v2/", version: "9.37.0" });
         expect(bad.failures).toEqual([{ property: "bigQueryCustomEndpoint", reason: expect.stringContaining("is Google's") }]);
-        const good = await s.checkConfig({ project: P, bigQueryCustomEndpoint: "http://127.0.0.1:9050/bigquery/v2/", version: "9.37.0" });
+        const good = await s.checkConfig(CONFIG_URN, { project: P, bigQueryCustomEndpoint: "http://127.0.0.1:9050/bigquery/v2/", version: "9.37.0" });
         expect(good).toEqual({ inputs: { project: P, bigQueryCustomEndpoint: "http://127.0.0.1:9050/bigquery/v2/", version: "9.37.0" }, failures: [] });
         expect(await s.diffConfig({ project: P }, { project: P })).toBe("none");
         expect(await s.diffConfig({ project: P }, { project: "synter-prod" })).toBe("some");
@@ -149,7 +56,7 @@ describe("the plugin process", () => {
 });
 
 describe("state-only resources over gRPC", () => {
-    let s: StandIn;
+    let s: PluginProcess;
     beforeAll(async () => {
         // An endpoint nobody listens on: these types must not call it.
         s = await StandIn.start();
@@ -160,25 +67,25 @@ describe("state-only resources over gRPC", () => {
     });
 
     it("refuses a type it does not implement, naming it", async () => {
-        await expect(s.host.check(urn("gcp:storage/bucket:Bucket", "b"), {}, { name: "b" })).rejects.toThrow(/resource type gcp:storage\/bucket:Bucket is not implemented by the local gcp stand-in/);
+        await expect(s.check(urn("gcp:storage/bucket:Bucket", "b"), {}, { name: "b" })).rejects.toThrow(/resource type gcp:storage\/bucket:Bucket is not implemented by the local gcp stand-in/);
     });
 
     it("creates, reads, diffs, updates and deletes a service account", async () => {
         const u = urn(GCP_TYPES.account, "app");
-        const checked = await s.host.check(u, {}, { accountId: "analytics-app", displayName: "Synter analytics (BigQuery)" });
+        const checked = await s.check(u, {}, { accountId: "analytics-app", displayName: "Synter analytics (BigQuery)" });
         expect(checked).toEqual({ inputs: { accountId: "analytics-app", displayName: "Synter analytics (BigQuery)", disabled: false, deletionPolicy: "DELETE", project: P }, failures: [] });
-        const { id, outs } = await s.host.create(u, checked.inputs);
+        const { id, outs } = await s.create(u, checked.inputs);
         const email = `analytics-app@${P}.iam.gserviceaccount.com`;
         expect(id).toBe(`projects/${P}/serviceAccounts/${email}`);
         expect(outs).toMatchObject({ email, name: id, member: `serviceAccount:${email}`, uniqueId: expect.stringMatching(/^\d{21}$/) });
         const read = await s.read(id, u, outs);
         expect(read).toEqual({ id, props: outs, inputs: checked.inputs });
-        expect(await s.host.diff(id, u, outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        expect(await s.diff(id, u, outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
         const renamed = { ...checked.inputs, displayName: "Renamed" };
-        expect(await s.host.diff(id, u, outs, renamed)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        expect((await s.host.diff(id, u, outs, { ...checked.inputs, accountId: "analytics-app2" })).replaces).toEqual(["accountId"]);
-        expect(await s.host.update(id, u, outs, renamed)).toMatchObject({ displayName: "Renamed", email });
-        await s.host.delete(id, u, outs);
+        expect(await s.diff(id, u, outs, renamed)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        expect((await s.diff(id, u, outs, { ...checked.inputs, accountId: "analytics-app2" })).replaces).toEqual(["accountId"]);
+        expect(await s.update(id, u, outs, renamed)).toMatchObject({ displayName: "Renamed", email });
+        await s.delete(id, u, outs);
         // Importing an account rebuilds it from its id.
         expect((await s.read(id, u)).props).toMatchObject({ email, accountId: "analytics-app", project: P });
     });
@@ -186,9 +93,9 @@ describe("state-only resources over gRPC", () => {
     it("issues a service account key with a real RSA key, secret in the outputs", async () => {
         const u = urn(GCP_TYPES.key, "key");
         const account = `projects/${P}/serviceAccounts/analytics-app@${P}.iam.gserviceaccount.com`;
-        const checked = await s.host.check(u, {}, { serviceAccountId: account, privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE" });
+        const checked = await s.check(u, {}, { serviceAccountId: account, privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE" });
         expect(checked.failures).toEqual([]);
-        const { id, outs } = await s.host.create(u, checked.inputs);
+        const { id, outs } = await s.create(u, checked.inputs);
         expect(id).toMatch(new RegExp(`^${account}/keys/[0-9a-f]{40}$`));
         expect(isSecret(outs.privateKey)).toBe(true);
         const creds = JSON.parse(Buffer.from(reveal(outs.privateKey), "base64").toString("utf8"));
@@ -202,30 +109,30 @@ describe("state-only resources over gRPC", () => {
         const read = await s.read(id, u, outs);
         expect(isSecret(read.props.privateKey)).toBe(true);
         expect(reveal(read.props.privateKey)).toBe(reveal(outs.privateKey));
-        expect((await s.host.diff(id, u, outs, { ...checked.inputs, keyAlgorithm: "KEY_ALG_RSA_1024" })).replaces).toEqual(["keyAlgorithm"]);
-        await s.host.delete(id, u, outs);
+        expect((await s.diff(id, u, outs, { ...checked.inputs, keyAlgorithm: "KEY_ALG_RSA_1024" })).replaces).toEqual(["keyAlgorithm"]);
+        await s.delete(id, u, outs);
         await expect(s.read(id, u)).rejects.toThrow(/cannot be read: the local gcp stand-in keeps it in Pulumi's state only/);
     });
 
     it("keeps project services and IAM members in the state, replacing IAM members delete-first", async () => {
         const su = urn(GCP_TYPES.service, "bq");
-        const svc = await s.host.check(su, {}, { project: P, service: "bigquery.googleapis.com", disableOnDestroy: false, disableDependentServices: false });
-        const created = await s.host.create(su, svc.inputs);
+        const svc = await s.check(su, {}, { project: P, service: "bigquery.googleapis.com", disableOnDestroy: false, disableDependentServices: false });
+        const created = await s.create(su, svc.inputs);
         expect(created.id).toBe(`${P}/bigquery.googleapis.com`);
         expect((await s.read(created.id, su)).props).toMatchObject({ project: P, service: "bigquery.googleapis.com" });
-        expect((await s.host.diff(created.id, su, created.outs, { ...svc.inputs, service: "iam.googleapis.com" })).replaces).toEqual(["service"]);
+        expect((await s.diff(created.id, su, created.outs, { ...svc.inputs, service: "iam.googleapis.com" })).replaces).toEqual(["service"]);
 
         const iu = urn(GCP_TYPES.iamMember, "job-user");
-        const m = await s.host.check(iu, {}, { project: P, role: "roles/bigquery.jobUser", member: `serviceAccount:analytics-app@${P}.iam.gserviceaccount.com` });
-        const member = await s.host.create(iu, m.inputs);
+        const m = await s.check(iu, {}, { project: P, role: "roles/bigquery.jobUser", member: `serviceAccount:analytics-app@${P}.iam.gserviceaccount.com` });
+        const member = await s.create(iu, m.inputs);
         expect(member.id).toBe(`${P}/roles/bigquery.jobUser/serviceAccount:analytics-app@${P}.iam.gserviceaccount.com`);
-        expect(await s.host.diff(member.id, iu, member.outs, { ...m.inputs, role: "roles/bigquery.user" })).toEqual({ changes: "some", replaces: ["role"], deleteBeforeReplace: true });
-        await s.host.delete(member.id, iu, member.outs);
+        expect(await s.diff(member.id, iu, member.outs, { ...m.inputs, role: "roles/bigquery.user" })).toEqual({ changes: "some", replaces: ["role"], deleteBeforeReplace: true });
+        await s.delete(member.id, iu, member.outs);
     });
 });
 
 describe("Table.get and import over gRPC, from the local warehouse", () => {
-    let s: StandIn;
+    let s: PluginProcess;
     const warehouse = new LocalWarehouse();
     const u = urn(GCP_TYPES.table, "legacy");
 
@@ -256,7 +163,7 @@ describe("Table.get and import over gRPC, from the local warehouse", () => {
         // BigQuery states every field's mode, NULLABLE where the table was created without one.
         expect(r.props.schema).toBe('[{"mode":"REQUIRED","name":"user_id","type":"STRING"},{"mode":"NULLABLE","name":"created_at","type":"TIMESTAMP"}]');
         // Declared as the table is, an import plans nothing.
-        const declared = await s.host.check(u, r.inputs!, {
+        const declared = await s.check(u, r.inputs!, {
             datasetId: "synter_analytics",
             tableId: "dim_users",
             schema: JSON.stringify([
@@ -264,7 +171,7 @@ describe("Table.get and import over gRPC, from the local warehouse", () => {
                 { name: "created_at", type: "TIMESTAMP", mode: "NULLABLE" },
             ]),
         });
-        expect(await s.host.diff(id, u, r.props, declared.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        expect(await s.diff(id, u, r.props, declared.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
     });
 
     it("answers an empty id for a table that is not there", async () => {
@@ -274,7 +181,7 @@ describe("Table.get and import over gRPC, from the local warehouse", () => {
 
 describe("BigQuery resources over gRPC, on the local warehouse", () => {
     const warehouse = new LocalWarehouse();
-    let s: StandIn;
+    let s: PluginProcess;
     let bq: BigQueryClient;
     const D = "synter_analytics";
     const labels = { env: "dev", "managed-by": "pulumi", stack: "dev" };
@@ -297,22 +204,22 @@ describe("BigQuery resources over gRPC, on the local warehouse", () => {
     const declaredDataset = { project: P, datasetId: D, location: "US", description: "Synter analytics.", labels, maxTimeTravelHours: "48", deleteContentsOnDestroy: false };
 
     it("creates a dataset in the warehouse, with what pulumi-gcp's outputs say", async () => {
-        const checked = await s.host.check(dsUrn, {}, declaredDataset);
+        const checked = await s.check(dsUrn, {}, declaredDataset);
         expect(checked.inputs).toEqual({ ...declaredDataset, deletionPolicy: "DELETE" });
-        dataset = await s.host.create(dsUrn, checked.inputs);
+        dataset = await s.create(dsUrn, checked.inputs);
         expect(dataset.id).toBe(`projects/${P}/datasets/${D}`);
         expect(dataset.outs).toMatchObject({ datasetId: D, project: P, location: "US", labels, effectiveLabels: labels, pulumiLabels: labels, maxTimeTravelHours: "48", deletionPolicy: "DELETE" });
         expect(dataset.outs.creationTime).toBeGreaterThan(0);
         const live = await bq.getDataset(P, D);
         expect(live).toMatchObject({ description: "Synter analytics.", labels, maxTimeTravelHours: "48", location: "US" });
-        expect(await s.host.diff(dataset.id, dsUrn, dataset.outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
-        expect((await s.host.diff(dataset.id, dsUrn, dataset.outs, { ...checked.inputs, location: "EU" })).replaces).toEqual(["location"]);
+        expect(await s.diff(dataset.id, dsUrn, dataset.outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        expect((await s.diff(dataset.id, dsUrn, dataset.outs, { ...checked.inputs, location: "EU" })).replaces).toEqual(["location"]);
     });
 
     it("updates a dataset's labels and time travel in place", async () => {
         const news = { ...declaredDataset, labels: { env: "dev", team: "data" }, maxTimeTravelHours: "72", deletionPolicy: "DELETE" };
-        expect(await s.host.diff(dataset.id, dsUrn, dataset.outs, news)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        const outs = await s.host.update(dataset.id, dsUrn, dataset.outs, news);
+        expect(await s.diff(dataset.id, dsUrn, dataset.outs, news)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const outs = await s.update(dataset.id, dsUrn, dataset.outs, news);
         expect(outs).toMatchObject({ labels: { env: "dev", team: "data" }, effectiveLabels: { env: "dev", team: "data" }, maxTimeTravelHours: "72" });
         const live = await bq.getDataset(P, D);
         expect(live.maxTimeTravelHours).toBe("72");
@@ -326,18 +233,18 @@ describe("BigQuery resources over gRPC, on the local warehouse", () => {
     it("adds and removes a dataset IAM member as an access entry", async () => {
         const u = urn(GCP_TYPES.datasetIamMember, "editor");
         const member = `serviceAccount:analytics-app@${P}.iam.gserviceaccount.com`;
-        const checked = await s.host.check(u, {}, { datasetId: D, role: "roles/bigquery.dataEditor", member });
-        const created = await s.host.create(u, checked.inputs);
+        const checked = await s.check(u, {}, { datasetId: D, role: "roles/bigquery.dataEditor", member });
+        const created = await s.create(u, checked.inputs);
         expect(created.id).toBe(`projects/${P}/datasets/${D}/roles/bigquery.dataEditor/${member}`);
         const entries = (await bq.getDataset(P, D)).access as Props[];
         expect(entries.filter((a) => a.userByEmail === `analytics-app@${P}.iam.gserviceaccount.com`)).toEqual([{ role: expect.stringMatching(/^(roles\/bigquery.dataEditor|WRITER)$/), userByEmail: `analytics-app@${P}.iam.gserviceaccount.com` }]);
         expect(await s.read(created.id, u, created.outs)).toMatchObject({ id: created.id, props: { role: "roles/bigquery.dataEditor", member } });
         // The dataset's own update leaves the entry alone.
-        const again = await s.host.update(dataset.id, dsUrn, dataset.outs, { ...declaredDataset, description: "Reworded.", labels: { env: "dev", team: "data" }, maxTimeTravelHours: "72", deletionPolicy: "DELETE" });
+        const again = await s.update(dataset.id, dsUrn, dataset.outs, { ...declaredDataset, description: "Reworded.", labels: { env: "dev", team: "data" }, maxTimeTravelHours: "72", deletionPolicy: "DELETE" });
         expect(again.accesses).toContainEqual({ role: expect.any(String), userByEmail: `analytics-app@${P}.iam.gserviceaccount.com` });
         dataset = { id: dataset.id, outs: again };
-        expect((await s.host.diff(created.id, u, created.outs, { ...checked.inputs, role: "roles/bigquery.dataViewer" })).replaces).toEqual(["role"]);
-        await s.host.delete(created.id, u, created.outs);
+        expect((await s.diff(created.id, u, created.outs, { ...checked.inputs, role: "roles/bigquery.dataViewer" })).replaces).toEqual(["role"]);
+        await s.delete(created.id, u, created.outs);
         const after = (await bq.getDataset(P, D)).access as Props[];
         expect(after.some((a) => a.userByEmail)).toBe(false);
         expect(after.length).toBeGreaterThan(0);
@@ -360,9 +267,9 @@ describe("BigQuery resources over gRPC, on the local warehouse", () => {
     let tableInputs: Props;
 
     it("creates a partitioned, clustered table whose state plans no change", async () => {
-        const checked = await s.host.check(tUrn, {}, declaredTable);
+        const checked = await s.check(tUrn, {}, declaredTable);
         expect(checked.failures).toEqual([]);
-        table = await s.host.create(tUrn, checked.inputs);
+        table = await s.create(tUrn, checked.inputs);
         expect(table.id).toBe(`projects/${P}/datasets/${D}/tables/events`);
         const live = await bq.getTable(P, D, "events");
         expect(live).toMatchObject({
@@ -375,38 +282,38 @@ describe("BigQuery resources over gRPC, on the local warehouse", () => {
         });
         expect(live.schema.fields.map((f: Props) => f.name)).toEqual(events.columns.map((c) => c.name));
         expect(table.outs).toMatchObject({ type: "TABLE", tableId: "events", requirePartitionFilter: true, clusterings: ["platform", "event_type", "campaign_id"], deletionProtection: true });
-        expect(await s.host.diff(table.id, tUrn, table.outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        expect(await s.diff(table.id, tUrn, table.outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
         const reformatted = { ...checked.inputs, schema: JSON.stringify(JSON.parse(declaredTable.schema), null, 2) };
-        expect((await s.host.diff(table.id, tUrn, table.outs, reformatted)).changes).toBe("none");
+        expect((await s.diff(table.id, tUrn, table.outs, reformatted)).changes).toBe("none");
     });
 
     it("adds a column and drops one in place, and replaces the table for a retyped column", async () => {
         const fields = JSON.parse(declaredTable.schema) as Props[];
         const added = { ...declaredTable, deletionPolicy: "DELETE", ignoreAutoGeneratedSchema: false, schema: JSON.stringify([...fields, { name: "referrer", type: "STRING", mode: "NULLABLE", description: "Referring URL." }]) };
-        expect(await s.host.diff(table.id, tUrn, table.outs, added)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        table = { id: table.id, outs: await s.host.update(table.id, tUrn, table.outs, added) };
+        expect(await s.diff(table.id, tUrn, table.outs, added)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        table = { id: table.id, outs: await s.update(table.id, tUrn, table.outs, added) };
         expect((await bq.getTable(P, D, "events")).schema.fields.map((f: Props) => f.name)).toContain("referrer");
-        expect((await s.host.diff(table.id, tUrn, table.outs, added)).changes).toBe("none");
+        expect((await s.diff(table.id, tUrn, table.outs, added)).changes).toBe("none");
 
         const dropped = { ...added, schema: JSON.stringify(fields.filter((f) => f.name !== "session_id").concat([{ name: "referrer", type: "STRING", mode: "NULLABLE", description: "Referring URL." }])) };
-        expect(await s.host.diff(table.id, tUrn, table.outs, dropped)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        table = { id: table.id, outs: await s.host.update(table.id, tUrn, table.outs, dropped) };
+        expect(await s.diff(table.id, tUrn, table.outs, dropped)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        table = { id: table.id, outs: await s.update(table.id, tUrn, table.outs, dropped) };
         tableInputs = dropped;
         expect((await bq.getTable(P, D, "events")).schema.fields.map((f: Props) => f.name)).not.toContain("session_id");
 
         const retyped = { ...dropped, schema: dropped.schema.replace('"name":"referrer","type":"STRING"', '"name":"referrer","type":"INT64"') };
-        expect(await s.host.diff(table.id, tUrn, table.outs, retyped)).toEqual({ changes: "some", replaces: ["schema"], deleteBeforeReplace: true });
-        expect(await s.host.diff(table.id, tUrn, table.outs, { ...dropped, timePartitioning: { type: "DAY", field: "ingested_at" } })).toMatchObject({ replaces: ["timePartitioning"] });
+        expect(await s.diff(table.id, tUrn, table.outs, retyped)).toEqual({ changes: "some", replaces: ["schema"], deleteBeforeReplace: true });
+        expect(await s.diff(table.id, tUrn, table.outs, { ...dropped, timePartitioning: { type: "DAY", field: "ingested_at" } })).toMatchObject({ replaces: ["timePartitioning"] });
     });
 
     it("refuses to delete a table under deletion protection, with Terraform's message, and deletes it once lifted", async () => {
-        await expect(s.host.delete(table.id, tUrn, table.outs)).rejects.toThrow(`cannot destroy table ${table.id} without setting deletion_protection=false and running \`terraform apply\``);
+        await expect(s.delete(table.id, tUrn, table.outs)).rejects.toThrow(`cannot destroy table ${table.id} without setting deletion_protection=false and running \`terraform apply\``);
         expect((await bq.getTable(P, D, "events")).type).toBe("TABLE");
         // Lifting the protection is the provider's business: the table is not touched.
         const before = (await bq.getTable(P, D, "events")).etag;
         const unprotected = { ...tableInputs, deletionProtection: false };
-        expect(await s.host.diff(table.id, tUrn, table.outs, unprotected)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        const lifted = await s.host.update(table.id, tUrn, table.outs, unprotected);
+        expect(await s.diff(table.id, tUrn, table.outs, unprotected)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const lifted = await s.update(table.id, tUrn, table.outs, unprotected);
         expect(lifted.deletionProtection).toBe(false);
         expect((await bq.getTable(P, D, "events")).etag).toBe(before);
         table = { id: table.id, outs: lifted };
@@ -415,23 +322,23 @@ describe("BigQuery resources over gRPC, on the local warehouse", () => {
     it("creates, updates and deletes a view", async () => {
         const u = urn(GCP_TYPES.table, "analytics-daily_events");
         const query = `SELECT event_type, COUNT(*) AS n FROM \`${P}.${D}.events\` WHERE event_timestamp >= TIMESTAMP '2026-01-01' GROUP BY event_type`;
-        const checked = await s.host.check(u, {}, { project: P, datasetId: D, tableId: "daily_events", description: "View from daily_events.sql.", labels: { ...labels, role: "view" }, view: { query, useLegacySql: false }, deletionProtection: false });
-        const view = await s.host.create(u, checked.inputs);
+        const checked = await s.check(u, {}, { project: P, datasetId: D, tableId: "daily_events", description: "View from daily_events.sql.", labels: { ...labels, role: "view" }, view: { query, useLegacySql: false }, deletionProtection: false });
+        const view = await s.create(u, checked.inputs);
         const live = await bq.getTable(P, D, "daily_events");
         expect(live).toMatchObject({ type: "VIEW", view: { query, useLegacySql: false } });
         expect(live.schema.fields.map((f: Props) => f.name)).toEqual(["event_type", "n"]);
         expect(view.outs).toMatchObject({ type: "VIEW", view: { query, useLegacySql: false } });
-        expect(await s.host.diff(view.id, u, view.outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        expect(await s.diff(view.id, u, view.outs, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
         const requery = { ...checked.inputs, view: { query: query.replace("COUNT(*) AS n", "COUNT(*) AS events"), useLegacySql: false } };
-        expect(await s.host.diff(view.id, u, view.outs, requery)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        const outs = await s.host.update(view.id, u, view.outs, requery);
+        expect(await s.diff(view.id, u, view.outs, requery)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const outs = await s.update(view.id, u, view.outs, requery);
         expect((await bq.getTable(P, D, "daily_events")).schema.fields.map((f: Props) => f.name)).toEqual(["event_type", "events"]);
-        await s.host.delete(view.id, u, outs);
+        await s.delete(view.id, u, outs);
         await expect(bq.getTable(P, D, "daily_events")).rejects.toSatisfy(isNotFound);
     });
 
     it("imports a table that exists: declared as it is, nothing to change; declared otherwise, a change", async () => {
-        const legacy = (await import("../../components/analytics/tables")).LEGACY_TABLES.find((t) => t.name === "dim_users")!;
+        const legacy = (await import("../../components/analytics/catalogue")).LEGACY_TABLES.find((t) => t.name === "dim_users")!;
         await bq.insertTable(P, D, {
             tableReference: { projectId: P, datasetId: D, tableId: "dim_users" },
             description: legacy.description,
@@ -444,10 +351,10 @@ describe("BigQuery resources over gRPC, on the local warehouse", () => {
         expect(imported.id).toBe(id);
         expect(imported.inputs).toMatchObject({ project: P, datasetId: D, tableId: "dim_users", labels: { ...labels, role: "legacy" }, deletionProtection: true });
         const declared = { project: P, datasetId: D, tableId: "dim_users", description: legacy.description, schema: toSchemaJson(legacy), labels: { ...labels, role: "legacy" }, deletionProtection: true };
-        const checked = await s.host.check(u, imported.inputs!, declared);
-        expect(await s.host.diff(id, u, imported.props, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
-        const otherwise = await s.host.check(u, imported.inputs!, { ...declared, description: "Something else." });
-        expect((await s.host.diff(id, u, imported.props, otherwise.inputs)).changes).toBe("some");
+        const checked = await s.check(u, imported.inputs!, declared);
+        expect(await s.diff(id, u, imported.props, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        const otherwise = await s.check(u, imported.inputs!, { ...declared, description: "Something else." });
+        expect((await s.diff(id, u, imported.props, otherwise.inputs)).changes).toBe("some");
         // Table.get reads the same table read-only.
         expect((await s.read(id, u)).props).toMatchObject({ tableId: "dim_users", numRows: 0, type: "TABLE" });
     });
@@ -455,17 +362,17 @@ describe("BigQuery resources over gRPC, on the local warehouse", () => {
     it("imports the dataset as it is without a change", async () => {
         const imported = await s.read(dataset.id, dsUrn);
         const declared = { ...declaredDataset, description: "Reworded.", labels: { env: "dev", team: "data" }, maxTimeTravelHours: "72" };
-        const checked = await s.host.check(dsUrn, imported.inputs!, declared);
-        expect(await s.host.diff(dataset.id, dsUrn, imported.props, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        const checked = await s.check(dsUrn, imported.inputs!, declared);
+        expect(await s.diff(dataset.id, dsUrn, imported.props, checked.inputs)).toEqual({ changes: "none", replaces: [], deleteBeforeReplace: false });
     });
 
     it("deletes tables and the dataset, and reads them as gone", async () => {
-        await s.host.delete(table.id, tUrn, table.outs);
+        await s.delete(table.id, tUrn, table.outs);
         await expect(bq.getTable(P, D, "events")).rejects.toSatisfy(isNotFound);
         expect((await s.read(table.id, tUrn, table.outs)).id).toBe("");
         // deleteContentsOnDestroy false: a dataset that still holds a table is refused by BigQuery.
-        await expect(s.host.delete(dataset.id, dsUrn, dataset.outs)).rejects.toThrow(/still in use/);
-        await s.host.delete(dataset.id, dsUrn, { ...dataset.outs, deleteContentsOnDestroy: true });
+        await expect(s.delete(dataset.id, dsUrn, dataset.outs)).rejects.toThrow(/still in use/);
+        await s.delete(dataset.id, dsUrn, { ...dataset.outs, deleteContentsOnDestroy: true });
         await expect(bq.getDataset(P, D)).rejects.toSatisfy(isNotFound);
         expect((await s.read(dataset.id, dsUrn, dataset.outs)).id).toBe("");
     });

@@ -3,7 +3,7 @@
 // its port read from stdout, every RPC made over gRPC with Pulumi's stubs. The admin is not a
 // superuser (CREATEDB, CREATEROLE), as on a managed server; what the stand-in did is checked
 // with the server's own catalogs and by logging in.
-import { execFile, spawn } from "child_process";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -12,20 +12,11 @@ import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installPostgresqlStandIn, installRandomStandIn, npmSdkVersion } from "../../engine/standIn";
 import { ensureToolchain } from "../../engine/toolchain";
+import { isSecret, reveal, secret } from "../../engine/values";
 import { RunningPostgres, startPostgres } from "../../servers/postgres";
-import { ProviderHost } from "../support/providerHost";
-
-const provproto = require("@pulumi/pulumi/proto/provider_pb");
-const structproto = require("google-protobuf/google/protobuf/struct_pb");
-const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
+import { PluginProcess } from "../support/providerHost";
 
 type Props = Record<string, any>;
-
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && (v as Props)[SIG] === SECRET_SIG;
-const reveal = (v: any) => (isSecret(v) ? v.value : v);
-const secret = (value: unknown) => ({ [SIG]: SECRET_SIG, value });
 
 const T = {
     role: "postgresql:index/role:Role",
@@ -41,76 +32,26 @@ const DB = "synter_auth";
 const APP = "synter_app_user";
 const GROUP = "synter_app";
 
-/** One plugin process and a gRPC client of it. */
-class Plugin {
-    private constructor(
-        readonly host: ProviderHost,
-        private readonly client: any,
-        readonly stderr: () => string,
-        private readonly binDir: string,
-    ) {}
+const CONFIG_URN = "urn:pulumi:dev::synter-infra::synter:postgres:AuthDatabase$pulumi:providers:postgresql::auth-admin";
 
-    /** Installs the script in a fresh directory and starts it as the engine does, with `env` over a PG*-free environment. */
-    static async start(env: Record<string, string> = {}): Promise<Plugin> {
-        const binDir = fs.mkdtempSync(path.join(os.tmpdir(), "postgresql-stand-in-"));
-        const script = installPostgresqlStandIn(binDir);
-        const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^PG|^NODE_EXTRA_CA_CERTS$/.test(k)));
-        const child = spawn(script, ["127.0.0.1:1"], { env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-        const { host, client, stderr } = await ProviderHost.attach(child, "pulumi-resource-postgresql");
-        return new Plugin(host, client, stderr, binDir);
-    }
+/** Installs the plugin in a fresh directory and starts it as the engine does, with `env` over a PG*-free environment. */
+function startPlugin(env: Record<string, string> = {}): Promise<PluginProcess> {
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^PG|^NODE_EXTRA_CA_CERTS$/.test(k)));
+    return PluginProcess.install("postgresql", installPostgresqlStandIn, { ...base, ...env });
+}
 
-    async stop(): Promise<void> {
-        await this.host.stop();
-        fs.rmSync(this.binDir, { recursive: true, force: true });
-    }
-
-    call<R = any>(method: string, req: unknown): Promise<R> {
-        return new Promise((resolve, reject) => this.client[method](req, (e: Error | null, r: R) => (e ? reject(e) : resolve(r))));
-    }
-
-    async checkConfig(news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
-        const req = new provproto.CheckRequest();
-        req.setUrn("urn:pulumi:dev::synter-infra::synter:postgres:AuthDatabase$pulumi:providers:postgresql::auth-admin");
-        req.setOlds(structproto.Struct.fromJavaScript({}));
-        req.setNews(structproto.Struct.fromJavaScript(news));
-        const resp = await this.call("checkConfig", req);
-        return { inputs: resp.getInputs().toJavaScript(), failures: resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })) };
-    }
-
-    /** Configure as the engine sends it for an explicit provider: the checked inputs, and the same as variables. */
-    async configure(args: Props): Promise<{ acceptSecrets: boolean; supportsPreview: boolean }> {
-        const req = new provproto.ConfigureRequest();
-        req.setArgs(structproto.Struct.fromJavaScript(args));
-        for (const [k, v] of Object.entries(args)) req.getVariablesMap().set(`postgresql:config:${k}`, typeof v === "string" ? v : JSON.stringify(reveal(v)));
-        req.setAcceptsecrets(true);
-        req.setAcceptresources(true);
-        const resp = await this.call("configure", req);
-        return { acceptSecrets: resp.getAcceptsecrets(), supportsPreview: resp.getSupportspreview() };
-    }
-
-    async read(id: string, u: string, props: Props = {}): Promise<{ id: string; props: Props; inputs?: Props }> {
-        const req = new provproto.ReadRequest();
-        req.setId(id);
-        req.setUrn(u);
-        req.setProperties(structproto.Struct.fromJavaScript(props));
-        const resp = await this.call("read", req);
-        return { id: resp.getId(), props: resp.getProperties()?.toJavaScript() ?? {}, inputs: resp.getInputs()?.toJavaScript() };
-    }
-
-    /** Check then Create, as the engine does for a new resource. */
-    async checkAndCreate(type: string, name: string, news: Props): Promise<{ id: string; outs: Props; inputs: Props }> {
-        const u = urn(type, name);
-        const { inputs, failures } = await this.host.check(u, {}, news);
-        expect(failures, `${type} ${name}`).toEqual([]);
-        const created = await this.host.create(u, inputs);
-        return { ...created, inputs };
-    }
+/** Check then Create, as the engine does for a new resource. */
+async function checkAndCreate(p: PluginProcess, type: string, name: string, news: Props): Promise<{ id: string; outs: Props; inputs: Props }> {
+    const u = urn(type, name);
+    const { inputs, failures } = await p.check(u, {}, news);
+    expect(failures, `${type} ${name}`).toEqual([]);
+    const created = await p.create(u, inputs);
+    return { ...created, inputs };
 }
 
 let server: RunningPostgres;
 let superuser: Client;
-let trusted: Plugin;
+let trusted: PluginProcess;
 
 /** The provider configuration as components/authDatabase.ts sets it, through the SDK (non-strings JSON-encoded, the password secret). */
 const providerArgs = (over: Props = {}): Props => ({
@@ -174,8 +115,8 @@ beforeAll(async () => {
     await superuser.connect();
     // A managed server's admin: may create databases and roles, is no superuser.
     await superuser.query(`CREATE ROLE ${ADMIN} LOGIN CREATEDB CREATEROLE PASSWORD '${ADMIN_PASSWORD}'`);
-    trusted = await Plugin.start({ NODE_EXTRA_CA_CERTS: server.caFile! });
-    await trusted.configure((await trusted.checkConfig(providerArgs())).inputs);
+    trusted = await startPlugin({ NODE_EXTRA_CA_CERTS: server.caFile! });
+    await trusted.configure((await trusted.checkConfig(CONFIG_URN, providerArgs())).inputs);
 });
 
 afterAll(async () => {
@@ -186,13 +127,13 @@ afterAll(async () => {
 
 describe("the pulumi-resource-postgresql plugin process", () => {
     it("reports the version of the installed @pulumi/postgresql SDK", async () => {
-        expect((await trusted.call("getPluginInfo", new emptyproto.Empty())).getVersion()).toBe(npmSdkVersion("postgresql"));
+        expect(await trusted.version()).toBe(npmSdkVersion("postgresql"));
         expect(npmSdkVersion("postgresql")).toBe(require("@pulumi/postgresql/package.json").version);
     });
 
     it("checks the provider's configuration as the SDK sends it, refusing what it has nothing behind", async () => {
-        expect(await trusted.checkConfig(providerArgs())).toEqual({ inputs: providerArgs(), failures: [] });
-        const bad = await trusted.checkConfig(providerArgs({ sslmode: "verify", awsRdsIamAuth: "true" }));
+        expect(await trusted.checkConfig(CONFIG_URN, providerArgs())).toEqual({ inputs: providerArgs(), failures: [] });
+        const bad = await trusted.checkConfig(CONFIG_URN, providerArgs({ sslmode: "verify", awsRdsIamAuth: "true" }));
         expect(bad.failures).toEqual([
             { property: "awsRdsIamAuth", reason: "awsRdsIamAuth is not implemented by the local postgresql stand-in: it connects with a user name and password only" },
             { property: "sslmode", reason: 'sslmode "verify" is not supported; supported values are disable, allow, prefer, require, verify-ca, verify-full' },
@@ -202,20 +143,20 @@ describe("the pulumi-resource-postgresql plugin process", () => {
 });
 
 describe("TLS by sslmode", () => {
-    const probe = (p: Plugin, name: string) => p.checkAndCreate(T.role, name, { name });
+    const probe = (p: PluginProcess, name: string) => checkAndCreate(p, T.role, name, { name });
 
     it("verify-full trusts NODE_EXTRA_CA_CERTS of the plugin's environment and checks the host name; verify-ca does not", async () => {
         const r = await probe(trusted, "probe_extra_ca");
         expect(r.id).toBe("probe_extra_ca");
-        await trusted.host.delete(r.id, urn(T.role, "probe"), r.outs);
+        await trusted.delete(r.id, urn(T.role, "probe"), r.outs);
         const elsewhere = await relay();
-        const other = await Plugin.start({ NODE_EXTRA_CA_CERTS: server.caFile! });
+        const other = await startPlugin({ NODE_EXTRA_CA_CERTS: server.caFile! });
         try {
             const at = { host: elsewhere.host, port: elsewhere.port };
             await other.configure(providerArgs(at));
             await expect(probe(other, "probe_wrong_host")).rejects.toThrow(/error connecting to PostgreSQL server 127\.0\.0\.2 .*IP: 127\.0\.0\.2 is not in the cert's list/);
             await other.configure(providerArgs({ ...at, sslmode: "verify-ca" }));
-            await other.host.delete("probe_verify_ca", urn(T.role, "p"), (await probe(other, "probe_verify_ca")).outs);
+            await other.delete("probe_verify_ca", urn(T.role, "p"), (await probe(other, "probe_verify_ca")).outs);
         } finally {
             await other.stop();
             elsewhere.close();
@@ -224,13 +165,13 @@ describe("TLS by sslmode", () => {
 
     it("encrypts for require and prefer, and not for disable and allow, as seen on the wire", async () => {
         const wire = await relay();
-        const p = await Plugin.start();
+        const p = await startPlugin();
         try {
             for (const [sslmode, expected] of [["require", "tls"], ["prefer", "tls"], ["disable", "plain"], ["allow", "plain"]] as const) {
                 wire.sent.length = 0;
                 await p.configure(providerArgs({ host: wire.host, port: wire.port, sslmode }));
                 const name = `probe_${sslmode}`;
-                await p.host.delete(name, urn(T.role, "p"), (await probe(p, name)).outs);
+                await p.delete(name, urn(T.role, "p"), (await probe(p, name)).outs);
                 expect(wire.sent.length, sslmode).toBeGreaterThan(0);
                 expect(wire.sent.map(opening), sslmode).toEqual(wire.sent.map(() => expected));
                 const clear = Buffer.concat(wire.sent).includes(Buffer.from(`user\u0000${ADMIN}`));
@@ -243,17 +184,17 @@ describe("TLS by sslmode", () => {
     });
 
     it("verify-full trusts PGSSLROOTCERT or sslrootcert, and nothing else; require does not verify", async () => {
-        const bare = await Plugin.start();
-        const rootcert = await Plugin.start({ PGSSLROOTCERT: server.caFile! });
+        const bare = await startPlugin();
+        const rootcert = await startPlugin({ PGSSLROOTCERT: server.caFile! });
         try {
             await bare.configure(providerArgs());
             await expect(probe(bare, "probe_untrusted")).rejects.toThrow(/error connecting to PostgreSQL server 127\.0\.0\.1 \(scheme: postgres\), database postgres: self-signed certificate in certificate chain/);
             await bare.configure(providerArgs({ sslrootcert: server.caFile }));
-            await bare.host.delete("probe_rootcert", urn(T.role, "p"), (await probe(bare, "probe_rootcert")).outs);
+            await bare.delete("probe_rootcert", urn(T.role, "p"), (await probe(bare, "probe_rootcert")).outs);
             await bare.configure(providerArgs({ sslmode: "require" }));
-            await bare.host.delete("probe_require", urn(T.role, "p"), (await probe(bare, "probe_require")).outs);
+            await bare.delete("probe_require", urn(T.role, "p"), (await probe(bare, "probe_require")).outs);
             await rootcert.configure(providerArgs());
-            await rootcert.host.delete("probe_pgsslrootcert", urn(T.role, "p"), (await probe(rootcert, "probe_pgsslrootcert")).outs);
+            await rootcert.delete("probe_pgsslrootcert", urn(T.role, "p"), (await probe(rootcert, "probe_pgsslrootcert")).outs);
             await rootcert.configure(providerArgs({ password: secret("wrong") }));
             await expect(probe(rootcert, "probe_wrong_password")).rejects.toThrow(`error connecting to PostgreSQL server 127.0.0.1 (scheme: postgres), database postgres: password authentication failed for user "${ADMIN}"`);
         } finally {
@@ -280,13 +221,13 @@ describe("the auth database's resources through gRPC, against the server", () =>
 
     /** Diff of the state against the same program inputs checked again, as a second preview plans. */
     const secondPreview = async (key: keyof typeof u, args: Props) => {
-        const { inputs } = await trusted.host.check(u[key], made[key].inputs, args);
-        return trusted.host.diff(made[key].id, u[key], made[key].outs, inputs);
+        const { inputs } = await trusted.check(u[key], made[key].inputs, args);
+        return trusted.diff(made[key].id, u[key], made[key].outs, inputs);
     };
     const NOTHING = { changes: "none", replaces: [], deleteBeforeReplace: false };
 
     it("creates the database: owner, encoding, template0, C.UTF-8 collation and ctype", async () => {
-        made.database = await trusted.checkAndCreate(T.database, "auth-database", databaseArgs);
+        made.database = await checkAndCreate(trusted, T.database, "auth-database", databaseArgs);
         expect(made.database.id).toBe(DB);
         expect(await q("SELECT pg_get_userbyid(datdba) AS owner, pg_encoding_to_char(encoding) AS enc, datcollate, datctype, datallowconn, datconnlimit FROM pg_database WHERE datname = $1", [DB])).toEqual([
             { owner: ADMIN, enc: "UTF8", datcollate: "C.UTF-8", datctype: "C.UTF-8", datallowconn: true, datconnlimit: -1 },
@@ -296,7 +237,7 @@ describe("the auth database's resources through gRPC, against the server", () =>
     });
 
     it("creates the login role with its password, which logs in", async () => {
-        made.role = await trusted.checkAndCreate(T.role, "auth-app-role", roleArgs);
+        made.role = await checkAndCreate(trusted, T.role, "auth-app-role", roleArgs);
         expect(made.role.id).toBe(APP);
         expect(isSecret(made.role.outs.password)).toBe(true);
         expect(reveal(made.role.outs.password)).toBe(password);
@@ -310,7 +251,7 @@ describe("the auth database's resources through gRPC, against the server", () =>
 
     it("revokes PUBLIC's privileges on the database: only the owner and granted roles connect", async () => {
         expect(await q("SELECT has_database_privilege('public', $1, 'CONNECT') AS c", [DB])).toEqual([{ c: true }]);
-        made.revoke = await trusted.checkAndCreate(T.grant, "auth-revoke-public", revokeArgs);
+        made.revoke = await checkAndCreate(trusted, T.grant, "auth-revoke-public", revokeArgs);
         expect(made.revoke.id).toBe(`public_${DB}_database`);
         expect(made.revoke.outs).toEqual({ ...revokeArgs, withGrantOption: false });
         expect(await q("SELECT has_database_privilege('public', $1, 'CONNECT') AS c, has_database_privilege('public', $1, 'TEMPORARY') AS t", [DB])).toEqual([{ c: false, t: false }]);
@@ -323,7 +264,7 @@ describe("the auth database's resources through gRPC, against the server", () =>
         // What migration 004 does: the group role, and CONNECT for it.
         await superuser.query(`CREATE ROLE ${GROUP} NOLOGIN`);
         await superuser.query(`GRANT CONNECT ON DATABASE ${DB} TO ${GROUP}`);
-        made.membership = await trusted.checkAndCreate(T.grantRole, "auth-app-membership", membershipArgs);
+        made.membership = await checkAndCreate(trusted, T.grantRole, "auth-app-membership", membershipArgs);
         expect(made.membership.id).toBe(`${APP}_${GROUP}_false`);
         expect(await q("SELECT pg_get_userbyid(roleid) AS r, admin_option FROM pg_auth_members WHERE member = $1::regrole", [APP])).toEqual([{ r: GROUP, admin_option: false }]);
         expect(await loginAs(APP, password, DB, "SELECT current_user AS u, current_database() AS d")).toEqual([{ u: APP, d: DB }]);
@@ -347,40 +288,40 @@ describe("the auth database's resources through gRPC, against the server", () =>
     it("sees the membership in the role's `roles`, so the role plans an update upstream's docs tell to ignore", async () => {
         const r = await trusted.read(APP, u.role, made.role.outs);
         expect(r.props.roles).toEqual([GROUP]);
-        const { inputs } = await trusted.host.check(u.role, made.role.inputs, roleArgs);
-        expect(await trusted.host.diff(APP, u.role, r.props, inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const { inputs } = await trusted.check(u.role, made.role.inputs, roleArgs);
+        expect(await trusted.diff(APP, u.role, r.props, inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
     });
 
     it("finds drift of PUBLIC's privileges and revokes them again in place", async () => {
         await superuser.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${DB} TO PUBLIC`);
         const drifted = await trusted.read(made.revoke.id, u.revoke, made.revoke.outs);
         expect(drifted.props.privileges).toEqual(["CONNECT", "TEMPORARY"]);
-        const { inputs } = await trusted.host.check(u.revoke, made.revoke.inputs, revokeArgs);
-        expect(await trusted.host.diff(made.revoke.id, u.revoke, drifted.props, inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        expect((await trusted.host.update(made.revoke.id, u.revoke, drifted.props, inputs)).privileges).toEqual([]);
+        const { inputs } = await trusted.check(u.revoke, made.revoke.inputs, revokeArgs);
+        expect(await trusted.diff(made.revoke.id, u.revoke, drifted.props, inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        expect((await trusted.update(made.revoke.id, u.revoke, drifted.props, inputs)).privileges).toEqual([]);
         expect(await q("SELECT has_database_privilege('public', $1, 'CONNECT') AS c", [DB])).toEqual([{ c: false }]);
     });
 
     it("updates a grant's privileges in place, and replaces it (deleting first) on a new grantee", async () => {
         await superuser.query("CREATE ROLE report_reader LOGIN PASSWORD 'rr'");
         const args = { database: DB, role: "report_reader", objectType: "database", privileges: ["CONNECT"] };
-        const g = await trusted.checkAndCreate(T.grant, "reader", args);
+        const g = await checkAndCreate(trusted, T.grant, "reader", args);
         expect(await q("SELECT has_database_privilege('report_reader', $1, 'CONNECT') AS c, has_database_privilege('report_reader', $1, 'TEMPORARY') AS t", [DB])).toEqual([{ c: true, t: false }]);
-        const more = (await trusted.host.check(urn(T.grant, "reader"), g.inputs, { ...args, privileges: ["CONNECT", "TEMPORARY"] })).inputs;
-        expect(await trusted.host.diff(g.id, urn(T.grant, "reader"), g.outs, more)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        const updated = await trusted.host.update(g.id, urn(T.grant, "reader"), g.outs, more);
+        const more = (await trusted.check(urn(T.grant, "reader"), g.inputs, { ...args, privileges: ["CONNECT", "TEMPORARY"] })).inputs;
+        expect(await trusted.diff(g.id, urn(T.grant, "reader"), g.outs, more)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const updated = await trusted.update(g.id, urn(T.grant, "reader"), g.outs, more);
         expect([...(updated.privileges as string[])].sort()).toEqual(["CONNECT", "TEMPORARY"]);
         expect(await q("SELECT has_database_privilege('report_reader', $1, 'TEMPORARY') AS t", [DB])).toEqual([{ t: true }]);
-        expect(await trusted.host.diff(g.id, urn(T.grant, "reader"), updated, { ...more, role: GROUP })).toEqual({ changes: "some", replaces: ["role"], deleteBeforeReplace: true });
-        await trusted.host.delete(g.id, urn(T.grant, "reader"), updated);
+        expect(await trusted.diff(g.id, urn(T.grant, "reader"), updated, { ...more, role: GROUP })).toEqual({ changes: "some", replaces: ["role"], deleteBeforeReplace: true });
+        await trusted.delete(g.id, urn(T.grant, "reader"), updated);
         expect(await q("SELECT has_database_privilege('report_reader', $1, 'CONNECT') AS c", [DB])).toEqual([{ c: false }]);
     });
 
     it("updates the role in place (new password, lower limit), which revokes the GrantRole's membership as upstream does", async () => {
         const rotated = "Nw2pQ8rT5yU1iO7aS3dF6gH9jK0lZxCv";
-        const { inputs } = await trusted.host.check(u.role, made.role.inputs, { ...roleArgs, password: secret(rotated), connectionLimit: 10 });
-        expect(await trusted.host.diff(APP, u.role, made.role.outs, inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        const outs = await trusted.host.update(APP, u.role, made.role.outs, inputs);
+        const { inputs } = await trusted.check(u.role, made.role.inputs, { ...roleArgs, password: secret(rotated), connectionLimit: 10 });
+        expect(await trusted.diff(APP, u.role, made.role.outs, inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const outs = await trusted.update(APP, u.role, made.role.outs, inputs);
         expect(outs).toMatchObject({ name: APP, connectionLimit: 10, roles: [] });
         expect(reveal(outs.password)).toBe(rotated);
         expect(isSecret(outs.password)).toBe(true);
@@ -391,63 +332,63 @@ describe("the auth database's resources through gRPC, against the server", () =>
         expect(await trusted.read(made.membership.id, u.membership, made.membership.outs)).toEqual({ id: "", props: {}, inputs: undefined });
         await expect(loginAs(APP, rotated, DB)).rejects.toThrow(`permission denied for database "${DB}"`);
         made.role = { ...made.role, outs, inputs };
-        made.membership = await trusted.checkAndCreate(T.grantRole, "auth-app-membership", membershipArgs);
+        made.membership = await checkAndCreate(trusted, T.grantRole, "auth-app-membership", membershipArgs);
         expect(await loginAs(APP, rotated, DB, "SELECT current_database() AS d")).toEqual([{ d: DB }]);
     });
 
     it("updates the database in place, renames it, and plans a replacement for a new collation", async () => {
-        const { inputs } = await trusted.host.check(u.database, made.database.inputs, { ...databaseArgs, connectionLimit: 20 });
-        expect(await trusted.host.diff(DB, u.database, made.database.outs, inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        const outs = await trusted.host.update(DB, u.database, made.database.outs, inputs);
+        const { inputs } = await trusted.check(u.database, made.database.inputs, { ...databaseArgs, connectionLimit: 20 });
+        expect(await trusted.diff(DB, u.database, made.database.outs, inputs)).toEqual({ changes: "some", replaces: [], deleteBeforeReplace: false });
+        const outs = await trusted.update(DB, u.database, made.database.outs, inputs);
         expect(outs.connectionLimit).toBe(20);
         expect(await q("SELECT datconnlimit FROM pg_database WHERE datname = $1", [DB])).toEqual([{ datconnlimit: 20 }]);
-        const recollated = (await trusted.host.check(u.database, inputs, { ...databaseArgs, lcCollate: "POSIX" })).inputs;
-        expect(await trusted.host.diff(DB, u.database, outs, recollated)).toEqual({ changes: "some", replaces: ["lcCollate"], deleteBeforeReplace: false });
+        const recollated = (await trusted.check(u.database, inputs, { ...databaseArgs, lcCollate: "POSIX" })).inputs;
+        expect(await trusted.diff(DB, u.database, outs, recollated)).toEqual({ changes: "some", replaces: ["lcCollate"], deleteBeforeReplace: false });
         // A throwaway database renamed in place (ALTER DATABASE ... RENAME TO).
-        const scratch = await trusted.checkAndCreate(T.database, "scratch", { name: "scratch_a" });
-        const renamed = await trusted.host.update("scratch_a", urn(T.database, "scratch"), scratch.outs, { ...scratch.inputs, name: "scratch_b" });
+        const scratch = await checkAndCreate(trusted, T.database, "scratch", { name: "scratch_a" });
+        const renamed = await trusted.update("scratch_a", urn(T.database, "scratch"), scratch.outs, { ...scratch.inputs, name: "scratch_b" });
         expect(renamed.name).toBe("scratch_b");
         expect(await q("SELECT datname FROM pg_database WHERE datname LIKE 'scratch%'")).toEqual([{ datname: "scratch_b" }]);
-        await trusted.host.delete("scratch_b", urn(T.database, "scratch"), renamed);
+        await trusted.delete("scratch_b", urn(T.database, "scratch"), renamed);
         expect(await q("SELECT datname FROM pg_database WHERE datname LIKE 'scratch%'")).toEqual([]);
     });
 
     it("reports PostgreSQL's own error, naming the object", async () => {
-        await expect(trusted.checkAndCreate(T.role, "dup", { name: APP })).rejects.toThrow(`error creating role ${APP}: role "${APP}" already exists [SQLSTATE 42710]`);
-        await expect(trusted.checkAndCreate(T.grant, "nodb", { ...revokeArgs, database: "no_such_db" })).rejects.toThrow(
+        await expect(checkAndCreate(trusted, T.role, "dup", { name: APP })).rejects.toThrow(`error creating role ${APP}: role "${APP}" already exists [SQLSTATE 42710]`);
+        await expect(checkAndCreate(trusted, T.grant, "nodb", { ...revokeArgs, database: "no_such_db" })).rejects.toThrow(
             'error connecting to PostgreSQL server 127.0.0.1 (scheme: postgres), database no_such_db: database "no_such_db" does not exist',
         );
-        await expect(trusted.checkAndCreate(T.grantRole, "norole", { role: APP, grantRole: "no_such_role" })).rejects.toThrow(
+        await expect(checkAndCreate(trusted, T.grantRole, "norole", { role: APP, grantRole: "no_such_role" })).rejects.toThrow(
             `could not execute revoke query of role no_such_role from ${APP}: role "no_such_role" does not exist [SQLSTATE 42704]`,
         );
-        const refused = await trusted.host.check(urn(T.grant, "t"), {}, { ...revokeArgs, objectType: "table", schema: "auth" });
+        const refused = await trusted.check(urn(T.grant, "t"), {}, { ...revokeArgs, objectType: "table", schema: "auth" });
         expect(refused.failures.map((f) => f.property)).toEqual(["schema"]);
-        expect((await trusted.host.check(urn(T.grant, "t"), {}, { ...revokeArgs, objectType: "table" })).failures).toEqual([
+        expect((await trusted.check(urn(T.grant, "t"), {}, { ...revokeArgs, objectType: "table" })).failures).toEqual([
             { property: "objectType", reason: "object type table is not implemented by the local postgresql stand-in for postgresql:index/grant:Grant; it grants on database only" },
         ]);
-        await expect(trusted.host.check(urn("postgresql:index/schema:Schema", "s"), {}, { name: "auth" })).rejects.toThrow(
+        await expect(trusted.check(urn("postgresql:index/schema:Schema", "s"), {}, { name: "auth" })).rejects.toThrow(
             "resource type postgresql:index/schema:Schema is not implemented by the local postgresql stand-in",
         );
     });
 
     it("deletes each: the membership, the grant, the role (its objects reassigned), the database", async () => {
-        await trusted.host.delete(made.membership.id, u.membership, made.membership.outs);
+        await trusted.delete(made.membership.id, u.membership, made.membership.outs);
         expect(await q("SELECT 1 FROM pg_auth_members WHERE member = $1::regrole", [APP])).toEqual([]);
-        await trusted.host.delete(made.revoke.id, u.revoke, made.revoke.outs);
+        await trusted.delete(made.revoke.id, u.revoke, made.revoke.outs);
         expect(await q("SELECT has_database_privilege('public', $1, 'CONNECT') AS c", [DB])).toEqual([{ c: false }]);
         // What the role owns in the provider's database goes to the admin (REASSIGN OWNED), what
         // it was granted there is revoked (DROP OWNED): both by the admin, who granted it.
         await superuser.query(`CREATE SCHEMA app_scratch AUTHORIZATION ${ADMIN}`);
         await loginAs(ADMIN, ADMIN_PASSWORD, "postgres", `GRANT USAGE, CREATE ON SCHEMA app_scratch TO ${APP}`);
         await loginAs(APP, reveal(made.role.outs.password), "postgres", "CREATE TABLE app_scratch.app_owned (id int)");
-        await trusted.host.delete(APP, u.role, made.role.outs);
+        await trusted.delete(APP, u.role, made.role.outs);
         expect(await q("SELECT 1 FROM pg_roles WHERE rolname = $1", [APP])).toEqual([]);
         expect(await q("SELECT tableowner FROM pg_tables WHERE tablename = 'app_owned'")).toEqual([{ tableowner: ADMIN }]);
         expect(await trusted.read(APP, u.role, made.role.outs)).toEqual({ id: "", props: {}, inputs: undefined });
         const open = new Client({ host: server.host, port: server.port, user: ADMIN, password: ADMIN_PASSWORD, database: DB, ssl: { rejectUnauthorized: false } });
         open.on("error", () => undefined);
         await open.connect();
-        await trusted.host.delete(DB, u.database, made.database.outs);
+        await trusted.delete(DB, u.database, made.database.outs);
         expect(await q("SELECT 1 FROM pg_database WHERE datname = $1", [DB])).toEqual([]);
         await open.end().catch(() => undefined);
     });

@@ -1,87 +1,44 @@
 // The random stand-in as the engine meets it: the installed `pulumi-resource-random` script
 // started as a process, its port read from stdout, every RPC made over gRPC with Pulumi's stubs.
-import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bcryptMatches } from "../../engine/random/bcrypt";
 import { installRandomStandIn, npmSdkVersion } from "../../engine/standIn";
-import { ProviderHost } from "../support/providerHost";
-
-const provproto = require("@pulumi/pulumi/proto/provider_pb");
-const structproto = require("google-protobuf/google/protobuf/struct_pb");
-const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
+import { isSecret, reveal, secret, UNKNOWN } from "../../engine/values";
+import { PluginProcess } from "../support/providerHost";
 
 type Props = Record<string, any>;
 
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const TYPE = "random:index/randomPassword:RandomPassword";
 const urn = (name: string, type = TYPE) => `urn:pulumi:dev::synter-infra::synter:postgres:AuthDatabase$${type}::${name}`;
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && (v as Props)[SIG] === SECRET_SIG;
-const reveal = (v: any) => (isSecret(v) ? v.value : v);
-const secret = (value: unknown) => ({ [SIG]: SECRET_SIG, value });
 
-let host: ProviderHost;
-let client: any;
-let binDir: string;
-
-const call = <T = any>(method: string, req: unknown): Promise<T> => new Promise((resolve, reject) => client[method](req, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
-
-async function read(id: string, u: string, props: Props = {}): Promise<{ id: string; props: Props; inputs?: Props }> {
-    const req = new provproto.ReadRequest();
-    req.setId(id);
-    req.setUrn(u);
-    req.setProperties(structproto.Struct.fromJavaScript(props));
-    const resp: any = await call("read", req);
-    return { id: resp.getId(), props: resp.getProperties()?.toJavaScript() ?? {}, inputs: resp.getInputs()?.toJavaScript() };
-}
+let host: PluginProcess;
 
 beforeAll(async () => {
-    binDir = fs.mkdtempSync(path.join(os.tmpdir(), "random-stand-in-"));
-    const script = installRandomStandIn(binDir);
-    const child = spawn(script, ["127.0.0.1:1"], { stdio: ["ignore", "pipe", "pipe"] });
-    ({ host, client } = await ProviderHost.attach(child, "pulumi-resource-random"));
+    host = await PluginProcess.install("random", installRandomStandIn, process.env);
 });
 
 afterAll(async () => {
     await host?.stop();
-    if (binDir) fs.rmSync(binDir, { recursive: true, force: true });
 });
 
 describe("the pulumi-resource-random plugin process", () => {
     it("is an executable script named as the engine looks for it", () => {
-        const file = path.join(binDir, "pulumi-resource-random");
+        const file = host.script;
         expect(fs.statSync(file).mode & 0o111).toBe(0o111);
         expect(fs.readFileSync(file, "utf8")).toContain(path.join("engine", "random", "main.ts"));
     });
 
     it("reports the version of the installed @pulumi/random SDK", async () => {
-        const info: any = await call("getPluginInfo", new emptyproto.Empty());
-        expect(info.getVersion()).toBe(npmSdkVersion("random"));
+        expect(await host.version()).toBe(npmSdkVersion("random"));
         expect(npmSdkVersion("random")).toBe(require("@pulumi/random/package.json").version);
     });
 
     it("takes any provider configuration, changing nothing, and accepts secrets", async () => {
-        const check = new provproto.CheckRequest();
-        check.setUrn("urn:pulumi:dev::synter-infra::pulumi:providers:random::default_4_21_2");
-        check.setOlds(structproto.Struct.fromJavaScript({}));
-        check.setNews(structproto.Struct.fromJavaScript({ version: "4.21.2" }));
-        const checked: any = await call("checkConfig", check);
-        expect(checked.getInputs().toJavaScript()).toEqual({ version: "4.21.2" });
-        expect(checked.getFailuresList()).toEqual([]);
-        const diff = new provproto.DiffRequest();
-        diff.setOlds(structproto.Struct.fromJavaScript({ version: "4.21.1" }));
-        diff.setNews(structproto.Struct.fromJavaScript({ version: "4.21.2" }));
-        expect((await call<any>("diffConfig", diff)).getChanges()).toBe(provproto.DiffResponse.DiffChanges.DIFF_NONE);
-        const configure = new provproto.ConfigureRequest();
-        configure.setArgs(structproto.Struct.fromJavaScript({}));
-        configure.setAcceptsecrets(true);
-        const resp: any = await call("configure", configure);
-        expect(resp.getAcceptsecrets()).toBe(true);
-        expect(resp.getSupportspreview()).toBe(false);
+        expect(await host.checkConfig("urn:pulumi:dev::synter-infra::pulumi:providers:random::default_4_21_2", { version: "4.21.2" })).toEqual({ inputs: { version: "4.21.2" }, failures: [] });
+        expect(await host.diffConfig({ version: "4.21.1" }, { version: "4.21.2" })).toBe("none");
+        expect(await host.configure({})).toEqual({ acceptSecrets: true, supportsPreview: false });
     });
 });
 
@@ -137,14 +94,14 @@ describe("a RandomPassword through gRPC", () => {
     });
 
     it("reads the state back as it is", async () => {
-        const r = await read("none", u, created.outs);
+        const r = await host.read("none", u, created.outs);
         expect(r.id).toBe("none");
         expect(r.props).toEqual(created.outs);
         expect(r.inputs).toEqual({ length: 32, special: false, upper: true, lower: true, number: true, numeric: true, minUpper: 0, minLower: 0, minNumeric: 0, minSpecial: 0 });
     });
 
     it("imports a password from its value, as upstream's ImportState does", async () => {
-        const r = await read("s3cr3t-Value", u, {});
+        const r = await host.read("s3cr3t-Value", u, {});
         expect(r.id).toBe("none");
         expect(reveal(r.props.result)).toBe("s3cr3t-Value");
         expect(isSecret(r.props.result)).toBe(true);

@@ -20,6 +20,14 @@ export async function startPlugin(command: string, args: string[], cwd: string, 
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"],
     });
+    return listening(child, command);
+}
+
+/**
+ * Waits for a started plugin process to print its port (the first line of its stdout), collecting
+ * its stderr; a process that exits first is an error carrying that stderr.
+ */
+export async function listening(child: ChildProcess, name: string): Promise<RunningPlugin> {
     let err = "";
     child.stderr!.on("data", (d) => (err += d));
     const port = await new Promise<number>((resolve, reject) => {
@@ -28,7 +36,7 @@ export async function startPlugin(command: string, args: string[], cwd: string, 
             out += d;
             if (out.includes("\n")) resolve(Number(out.split("\n")[0].trim()));
         });
-        child.on("exit", (code) => reject(new Error(`${command} exited with ${code}: ${err}`)));
+        child.on("exit", (code) => reject(new Error(`${name} exited with ${code}: ${err}`)));
     });
     return { child, address: `127.0.0.1:${port}`, stderr: () => err };
 }

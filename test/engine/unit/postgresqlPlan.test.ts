@@ -11,10 +11,7 @@ import { grantId } from "../../../engine/postgresql/grant";
 import { grantRoleId } from "../../../engine/postgresql/grantRole";
 import { KINDS, PostgresqlStandIn } from "../../../engine/postgresql/provider";
 import { checkInputs, diffInputs, plannedState } from "../../../engine/postgresql/schema";
-import { UNKNOWN } from "../../../engine/gcp/values";
-
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+import { secret, UNKNOWN } from "../../../engine/values";
 
 /** The argument names the installed SDK sends for a resource (from its constructor). */
 function sdkInputs(file: string): string[] {
@@ -198,7 +195,7 @@ describe("ids", () => {
 
 describe("the provider configuration", () => {
     // As components/authDatabase.ts sets it, through the SDK (non-strings JSON-encoded, the password secret).
-    const SDK = { host: "127.0.0.1", port: "5432", username: "synter_admin", password: { [SIG]: SECRET_SIG, value: "pw" }, sslmode: "verify-full", superuser: "false", database: "postgres", connectTimeout: "180", version: "3.18.1" };
+    const SDK = { host: "127.0.0.1", port: "5432", username: "synter_admin", password: secret("pw"), sslmode: "verify-full", superuser: "false", database: "postgres", connectTimeout: "180", version: "3.18.1" };
 
     it("checks the SDK's keys and values, refusing what the stand-in has nothing behind", () => {
         expect(checkConfig(SDK)).toEqual({ inputs: SDK, failures: [] });

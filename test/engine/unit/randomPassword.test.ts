@@ -7,7 +7,7 @@ import { bcryptHash, bcryptMatches, bcryptWithSalt, bcryptBase64Decode, piWords 
 import { checkPassword, createPassword, diffPassword, importPassword, PASSWORD_INPUTS, REPLACE_ON_CHANGE, updatePassword } from "../../../engine/random/password";
 import { RandomStandIn } from "../../../engine/random/provider";
 import { createString, LOWER_CHARS, NUM_CHARS, SPECIAL_CHARS, UPPER_CHARS } from "../../../engine/random/string";
-import { UNKNOWN } from "../../../engine/gcp/values";
+import { UNKNOWN } from "../../../engine/values";
 
 const URN = "urn:pulumi:dev::synter-infra::synter:postgres:AuthDatabase$random:index/randomPassword:RandomPassword::auth-app-password";
 

@@ -1,14 +1,13 @@
 // Property values as the engine sends them over gRPC once a provider accepts secrets: secrets,
 // unknowns and output values arrive as signed objects inside the plain struct.
 
+// The signatures are the SDK's own (sdk/nodejs/runtime/rpc.ts).
+import { specialOutputValueSig as OUTPUT_SIG, specialSecretSig as SECRET_SIG, specialSigKey as SIG_KEY, unknownValue } from "@pulumi/pulumi/runtime/rpc";
+
 export type Props = Record<string, unknown>;
 
-// Signatures of Pulumi's wire format (sdk/go/common/resource/plugin/rpc.go).
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 /** The string the engine sends in place of a value it does not know yet (previews). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN: string = unknownValue;
 
 export function isUnknown(v: unknown): boolean {
     return v === UNKNOWN;
@@ -17,6 +16,16 @@ export function isUnknown(v: unknown): boolean {
 /** Wraps a value as a secret on the wire. */
 export function secret(value: unknown): Record<string, unknown> {
     return { [SIG_KEY]: SECRET_SIG, value };
+}
+
+/** True for a value wrapped as a secret on the wire. */
+export function isSecret(v: unknown): v is { value: unknown } {
+    return typeof v === "object" && v !== null && (v as Props)[SIG_KEY] === SECRET_SIG;
+}
+
+/** The value inside a secret wrapper; anything else as it is. */
+export function reveal(v: unknown): any {
+    return isSecret(v) ? v.value : v;
 }
 
 /** Plain inputs and the top-level keys whose value held a secret. */
