@@ -85,7 +85,7 @@ async function runMover(args: string[], env: Record<string, string> = {}): Promi
     const started = Date.now();
     const child = spawn(
         process.execPath,
-        [`--max-old-space-size=${MOVER_HEAP_MB}`, ...profile, "--import", "tsx", "scripts/migrate-data.ts", ...args, "--state", path.join(dir, "state.json"), "--report-json", report],
+        [`--max-old-space-size=${MOVER_HEAP_MB}`, ...profile, "--import", "tsx", "cli/migrate-data.ts", ...args, "--state", path.join(dir, "state.json"), "--report-json", report],
         { cwd: PROJECT_ROOT, env: { ...process.env, METADATA_SERVER_DETECTION: "none", ...env }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stderr = "";

@@ -40,8 +40,20 @@ export function parse<O extends Options>(spec: CommandSpec<O>, argv: readonly st
     try {
         return parseArgs({ args: [...argv], options: spec.options, allowPositionals: spec.positionals ?? false, strict: true });
     } catch (err: any) {
-        throw new ExitError(`${spec.name}: ${err?.message ?? err} (see npm run ${spec.name} -- --help)`);
+        throw new ExitError(`${spec.name}: ${parseProblem(err)} (see npm run ${spec.name} -- --help)`);
     }
+}
+
+/**
+ * node:util's refusal in the commands' own words, the same in every command: its messages for an
+ * unknown flag and a flag without its value are written for positionals after `--`, which no
+ * command here takes.
+ */
+function parseProblem(err: any): string {
+    const flag = /'(-[^' ]+)/.exec(String(err?.message ?? ""))?.[1];
+    if (err?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flag) return `unknown argument ${flag}`;
+    if (err?.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && flag && /argument missing/.test(err.message)) return `${flag} needs a value`;
+    return err?.message ?? String(err);
 }
 
 /**

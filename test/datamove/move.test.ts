@@ -131,7 +131,7 @@ describe("npm run migrate-data", () => {
     // Asynchronous: the BigQuery double lives in this process and must keep answering.
     const run = (args: string[], env: Record<string, string> = {}) =>
         new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-            const child = spawn(tsx, ["scripts/migrate-data.ts", ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+            const child = spawn(tsx, ["cli/migrate-data.ts", ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
             let stdout = "";
             let stderr = "";
             child.stdout.on("data", (d) => (stdout += d));

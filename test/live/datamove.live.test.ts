@@ -40,7 +40,7 @@ describe.skipIf(!project)("data move into real BigQuery", () => {
         await maria?.stop();
     });
 
-    // The HTTP double rounds JSON numbers and reads a JSON null back as NULL; BigQuery must not.
+    // What the local warehouse is tested for, on BigQuery itself: JSON numbers exact, JSON null apart from SQL NULL.
     it("loads with the explicit schema and verifies every row, JSON numbers exact and a JSON null apart from NULL", async () => {
         const state = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "synter-live-")), "state.json");
         const reports = await moveData({
