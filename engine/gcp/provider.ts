@@ -9,8 +9,8 @@ import { GCP_TYPES, GcpType, isGcpType, typeOfUrn } from "./forceNew";
 import { checkInputs, Context, diffInputs, Failure, GcpConfig, ResourceKind } from "./kind";
 import { accountKind, iamMemberKind, keyKind, serviceKind } from "./stateOnly";
 import { tableKind } from "./table";
+import { npmSdkVersion } from "../standIn";
 import { Props, rewrap, stableJson, unwrap } from "../values";
-import { gcpSdkVersion } from "./version";
 
 export const KINDS: Readonly<Record<GcpType, ResourceKind>> = {
     [GCP_TYPES.service]: serviceKind,
@@ -48,7 +48,7 @@ export class GcpStandIn implements provider.Provider {
     private config: GcpConfig = { defaultLabels: {} };
     private client?: BigQueryClient;
 
-    constructor(version: string = gcpSdkVersion()) {
+    constructor(version: string = npmSdkVersion("gcp")) {
         this.version = version;
     }
 

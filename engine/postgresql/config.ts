@@ -10,32 +10,6 @@ import type { ConnectionOptions } from "tls";
 import type { ConfigFailure as Failure } from "../standIn";
 import { isUnknown, Props, stableJson, unwrap } from "../values";
 
-/** The SDK's ProviderArgs, by Pulumi name. */
-export const PROVIDER_KEYS = [
-    "awsRdsIamAuth",
-    "awsRdsIamProfile",
-    "awsRdsIamProviderRoleArn",
-    "awsRdsIamRegion",
-    "azureIdentityAuth",
-    "azureTenantId",
-    "clientcert",
-    "connectTimeout",
-    "database",
-    "databaseUsername",
-    "expectedVersion",
-    "gcpIamImpersonateServiceAccount",
-    "host",
-    "maxConnections",
-    "password",
-    "port",
-    "scheme",
-    "sslMode",
-    "sslmode",
-    "sslrootcert",
-    "superuser",
-    "username",
-] as const;
-
 /** Keys the stand-in has nothing behind: a cloud's IAM login, client certificates. Set, they are refused. */
 export const REFUSED_KEYS = [
     "awsRdsIamAuth",
@@ -46,6 +20,25 @@ export const REFUSED_KEYS = [
     "azureTenantId",
     "clientcert",
     "gcpIamImpersonateServiceAccount",
+] as const;
+
+/** The SDK's ProviderArgs, by Pulumi name: the refused keys and the ones the stand-in follows. */
+export const PROVIDER_KEYS = [
+    ...REFUSED_KEYS,
+    "connectTimeout",
+    "database",
+    "databaseUsername",
+    "expectedVersion",
+    "host",
+    "maxConnections",
+    "password",
+    "port",
+    "scheme",
+    "sslMode",
+    "sslmode",
+    "sslrootcert",
+    "superuser",
+    "username",
 ] as const;
 
 /** Keys the engine adds to every provider's inputs. */

@@ -81,6 +81,15 @@ async function readGrant(pg: Pg, state: Props): Promise<Created | undefined> {
  * database, every privilege of the role on it is revoked (createRevokeQuery, L610-689) and the
  * wanted ones granted (createGrantQuery, L539-608), so that fewer privileges take effect too.
  */
+/** createRevokeQuery (L610-689) on a database: every privilege of the role on it. */
+async function revokeAll(txn: Q, database: string, role: string): Promise<void> {
+    try {
+        await txn.query(`REVOKE ALL PRIVILEGES ON DATABASE ${quoteIdent(database)} FROM ${quoteIdent(role)}`);
+    } catch (e) {
+        throw fail(`could not execute revoke query on database ${database} for role ${role}`, e);
+    }
+}
+
 async function applyGrant(pg: Pg, inputs: Props): Promise<Created> {
     const database = str(inputs.database);
     const role = str(inputs.role);
@@ -89,11 +98,7 @@ async function applyGrant(pg: Pg, inputs: Props): Promise<Created> {
     await pg.tx(async (txn) => {
         await lockRole(txn, role);
         await lockDatabase(txn, database);
-        try {
-            await txn.query(`REVOKE ALL PRIVILEGES ON DATABASE ${quoteIdent(database)} FROM ${quoteIdent(role)}`);
-        } catch (e) {
-            throw fail(`could not execute revoke query on database ${database} for role ${role}`, e);
-        }
+        await revokeAll(txn, database, role);
         if (privileges.length === 0) return;
         try {
             await txn.query(`GRANT ${privileges.join(",")} ON DATABASE ${quoteIdent(database)} TO ${quoteIdent(role)}${bool(inputs.withGrantOption) ? " WITH GRANT OPTION" : ""}`);
@@ -149,11 +154,7 @@ export const grantKind: ResourceKind = {
         await pg.tx(async (txn) => {
             await lockRole(txn, role);
             await lockDatabase(txn, database);
-            try {
-                await txn.query(`REVOKE ALL PRIVILEGES ON DATABASE ${quoteIdent(database)} FROM ${quoteIdent(role)}`);
-            } catch (e) {
-                throw fail(`could not execute revoke query on database ${database} for role ${role}`, e);
-            }
+            await revokeAll(txn, database, role);
         }, database);
     },
 };

@@ -7,7 +7,7 @@ import { toSchemaJson } from "../../components/analytics/schema";
 import { BigQueryClient, isNotFound } from "../../engine/gcp/bigquery";
 import { GCP_TYPES } from "../../engine/gcp/forceNew";
 import { installGcpStandIn } from "../../engine/gcp/install";
-import { gcpSdkVersion } from "../../engine/gcp/version";
+import { npmSdkVersion } from "../../engine/standIn";
 import { isSecret, reveal } from "../../engine/values";
 import { LocalWarehouse } from "../../warehouse/server";
 import { PluginProcess } from "../support/providerHost";
@@ -37,8 +37,8 @@ describe("the plugin process", () => {
     });
 
     it("reports the version of the installed @pulumi/gcp SDK", async () => {
-        expect(await s.version()).toBe(gcpSdkVersion());
-        expect(gcpSdkVersion()).toBe(require("@pulumi/gcp/package.json").version);
+        expect(await s.version()).toBe(npmSdkVersion("gcp"));
+        expect(npmSdkVersion("gcp")).toBe(require("@pulumi/gcp/package.json").version);
     });
 
     it("checks the provider's configuration", async () => {
