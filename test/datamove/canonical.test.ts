@@ -8,7 +8,7 @@ import {
     pgKeyBucketSql, pgRowTextSql, type ReadOptions, rowText, type SourceColumn, sourceCanonical, sourceKind, sumValue, type TargetColumn,
 } from "../../datamove/canonical";
 import { bqConverter, escapeCopy, pgConverter, utcWallTime } from "../../datamove/convert";
-import { freshDatabase } from "../support/postgres";
+import { freshDatabase } from "../../servers/postgres";
 
 const src = (dataType: string, columnType = dataType): SourceColumn => ({ name: "c", dataType, columnType, kind: sourceKind(dataType, columnType) });
 const tgt = (type: TargetColumn["type"], required = false, sqlType?: string): TargetColumn => ({ name: "c", type, required, sqlType });

@@ -2,7 +2,7 @@
 // endpoint: what goes on the wire, idempotent applies and deletes, and the errors' text.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applyVariables, inputProblems, railwayClient, RailwayService, readVariables, removeVariables, revisions, variableChanges } from "../../components/railway";
-import { freePort } from "../support/ports";
+import { freePort } from "../../servers/ports";
 import { RailwayFake } from "../support/railwayFake";
 
 const SERVICE: RailwayService = {

@@ -1,2 +1,0 @@
-// Moved: the PostgreSQL starter is shared by tests, the bench and the engine rehearsal.
-export * from "../../servers/postgres";
