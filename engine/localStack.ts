@@ -4,6 +4,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { nameOfUrn } from "../components/resources";
 import { PROJECT_ROOT } from "../lib/root";
 
 /** What the harness needs of the built toolchain. */
@@ -269,7 +270,7 @@ export class LocalStack {
         // A preview that fails inside `up --json` prints one preview document instead of events.
         try {
             const doc = JSON.parse(up.stdout);
-            for (const d of doc.diagnostics ?? []) if (severities.includes(d.severity)) out.push(`${d.urn ? `${String(d.urn).split("::").pop()}: ` : ""}${String(d.message).trim()}`);
+            for (const d of doc.diagnostics ?? []) if (severities.includes(d.severity)) out.push(`${d.urn ? `${nameOfUrn(String(d.urn))}: ` : ""}${String(d.message).trim()}`);
             return out;
         } catch {
             // engine events, one per line
@@ -278,7 +279,7 @@ export class LocalStack {
             if (!line.includes("diagnosticEvent")) continue;
             try {
                 const d = JSON.parse(line).diagnosticEvent;
-                if (severities.includes(d.severity)) out.push(`${d.urn ? `${d.urn.split("::").pop()}: ` : ""}${String(d.message).trim()}`);
+                if (severities.includes(d.severity)) out.push(`${d.urn ? `${nameOfUrn(d.urn)}: ` : ""}${String(d.message).trim()}`);
             } catch {
                 // not an event line
             }

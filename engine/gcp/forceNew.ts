@@ -127,12 +127,6 @@ export const SCHEMA_CUSTOMIZE_DIFF = { type: GCP_TYPES.table, property: "schema"
  */
 export const DELETE_BEFORE_REPLACE: ReadonlySet<GcpType> = new Set([GCP_TYPES.table, GCP_TYPES.iamMember]);
 
-/** The type token of a resource URN (`urn:pulumi:stack::project::parent$type::name`). */
-export function typeOfUrn(urn: string): string {
-    const qualified = urn.split("::")[2] ?? "";
-    return qualified.split("$").pop() ?? "";
-}
-
 export function isGcpType(t: string): t is GcpType {
     return (Object.values(GCP_TYPES) as string[]).includes(t);
 }

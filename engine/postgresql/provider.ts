@@ -2,7 +2,7 @@
 // PostgreSQL, that knows exactly the resource types this stack declares (components/
 // authDatabase.ts) and refuses every other by name.
 import type * as provider from "@pulumi/pulumi/provider";
-import { typeOfUrn } from "../gcp/forceNew";
+import { nameOfUrn, typeOfUrn } from "../../components/resources";
 import { Props, rewrap, unwrap } from "../values";
 import { ConfigFailure, npmSdkVersion, StandInProvider } from "../standIn";
 import { Pg } from "./client";
@@ -24,8 +24,6 @@ export const KINDS: Readonly<Record<PgType, ResourceKind>> = {
 // Struct values cannot be undefined; nested absences are dropped.
 const clean = (v: Props): Props => JSON.parse(JSON.stringify(v));
 
-/** The resource's name in its URN (`urn:pulumi:stack::project::type::name`). */
-const nameOfUrn = (urn: string): string => urn.split("::").slice(3).join("::");
 
 export class PostgresqlStandIn implements StandInProvider {
     readonly version: string;

@@ -2,7 +2,7 @@
 // random:index/randomPassword:RandomPassword and refuses every other type by name. A password
 // lives in Pulumi's state only, as it does in the real provider (whose Read and Delete do nothing).
 import type * as provider from "@pulumi/pulumi/provider";
-import { typeOfUrn } from "../gcp/forceNew";
+import { typeOfUrn } from "../../components/resources";
 import { Props, rewrap, unwrap } from "../values";
 import { ConfigFailure, npmSdkVersion, StandInProvider } from "../standIn";
 import {

@@ -1,7 +1,8 @@
 // The stand-in's plans without any server: the ForceNew table against the upstream schema, Diff
 // of every type, the table schema's CustomizeDiff and Check's defaults and refusals.
 import { describe, expect, it } from "vitest";
-import { DELETE_BEFORE_REPLACE, FORCE_NEW, GCP_TYPES, GcpType, typeOfUrn } from "../../engine/gcp/forceNew";
+import { nameOfUrn, typeOfUrn } from "../../components/resources";
+import { DELETE_BEFORE_REPLACE, FORCE_NEW, GCP_TYPES, GcpType } from "../../engine/gcp/forceNew";
 import { checkInputs, Context, diffInputs, ResourceKind } from "../../engine/gcp/kind";
 import { endpointFromEnv, GcpStandIn, KINDS } from "../../engine/gcp/provider";
 import { flattenSchema, schemasEquivalent } from "../../engine/gcp/tableSchema";
@@ -316,6 +317,10 @@ describe("the provider", () => {
     it("reads the type from a URN and refuses any other type by name", async () => {
         expect(typeOfUrn(urn(GCP_TYPES.table))).toBe(GCP_TYPES.table);
         expect(typeOfUrn(`urn:pulumi:dev::p::${GCP_TYPES.dataset}::n`)).toBe(GCP_TYPES.dataset);
+        // As the engine splits a URN (sdk/go/common/resource/urn.go, Name): the name is all after the type.
+        expect(nameOfUrn(urn(GCP_TYPES.table))).toBe("name");
+        expect(nameOfUrn(`urn:pulumi:dev::p::${GCP_TYPES.dataset}::a::b`)).toBe("a::b");
+        expect(nameOfUrn("migration-drop-events")).toBe("migration-drop-events");
         await expect(standIn().check(urn("gcp:storage/bucket:Bucket"), {}, { name: "b" })).rejects.toThrow(
             /resource type gcp:storage\/bucket:Bucket is not implemented by the local gcp stand-in; it implements only gcp:projects\/service:Service, .*gcp:bigquery\/table:Table/,
         );
