@@ -44,8 +44,14 @@ export const RAILWAY_VARIABLES_TYPE = dynamicType(RAILWAY_MODULE, "ServiceVariab
  */
 export const declaresView = (props: Record<string, unknown> | undefined): boolean => !!props?.view || !!props?.materializedView;
 
-/** The resource name at the end of a URN (`urn:pulumi:stack::project::type::name`). */
-export const nameOfUrn = (urn: string): string => urn.split("::").pop() ?? urn;
+/** The resource name at the end of a URN (`urn:pulumi:stack::project::type::name`); a string that is no URN, as it is. */
+export const nameOfUrn = (urn: string): string => urn.split("::").slice(3).join("::") || urn;
+
+/** The type token of a resource URN (`urn:pulumi:stack::project::parent$type::name`), without its parents' types. */
+export function typeOfUrn(urn: string): string {
+    const qualified = urn.split("::")[2] ?? "";
+    return qualified.split("$").pop() ?? "";
+}
 
 /** A table reference as `project.dataset.table`, for matching references across resources; "" for none. */
 export const refKey = (r: TableRef | undefined | null): string => (r ? qualifiedName(r) : "");
