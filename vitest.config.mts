@@ -13,6 +13,7 @@ const UNIT = [
     "test/migration/phases.test.ts",
     "test/datamove/values.test.ts",
     "test/datamove/progress.test.ts",
+    "test/lib/**/*.test.ts",
     "test/engine/unit/**/*.test.ts",
 ];
 const ENGINE = ["test/engine/**/*.test.ts"];

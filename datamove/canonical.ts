@@ -4,6 +4,7 @@
 // PostgreSQL itself in SQL, BigQuery's from the cells tabledata.list returns. Nothing here is
 // used to write a value, so a conversion that loses something cannot also hide it.
 import * as crypto from "crypto";
+import { epochMicrosText } from "../lib/time";
 
 /** The target types the move knows. */
 export type LogicalType = "STRING" | "INT64" | "NUMERIC" | "FLOAT64" | "BOOL" | "DATE" | "TIMESTAMP" | "JSON" | "INET" | "RECORD";
@@ -202,29 +203,6 @@ export function parseMysqlDate(text: string): MysqlDate {
 
 function daysInMonth(y: number, mo: number): number {
     return mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
-}
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (integer arithmetic, any year). */
-function daysFromCivil(y: number, m: number, d: number): number {
-    y -= m <= 2 ? 1 : 0;
-    const era = Math.floor(y / 400);
-    const yoe = y - era * 400;
-    const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-    const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/** Microseconds since the epoch, as a decimal integer, of a parsed date read at an offset east of UTC. */
-export function epochMicrosText(t: Extract<MysqlDate, { kind: "ok" }>, offsetSeconds: number): string {
-    const seconds = daysFromCivil(t.y, t.mo, t.d) * 86400 + t.h * 3600 + t.mi * 60 + t.s - offsetSeconds;
-    const frac = +t.frac;
-    // seconds × 10⁶ passes 2⁵³ for years past 2255: written out as text instead of multiplied.
-    if (seconds > 0) return `${seconds}${t.frac}`;
-    if (seconds === 0) return String(frac);
-    if (frac === 0) return `-${-seconds}000000`;
-    const whole = -seconds - 1;
-    const rest = String(1_000_000 - frac);
-    return whole > 0 ? `-${whole}${rest.padStart(6, "0")}` : `-${rest}`;
 }
 
 // ---- JSON
@@ -891,7 +869,7 @@ export function sourceCanonical(s: SourceColumn, t: TargetColumn, o: ReadOptions
             const offset = s.kind === "timestamp" ? 0 : o.datetimeOffsetSeconds;
             return of((v) => {
                 const d = dateOf(v);
-                return d === null ? null : epochMicrosText(d, offset);
+                return d === null ? null : epochMicrosText(d.y, d.mo, d.d, d.h, d.mi, d.s, d.frac, offset);
             });
         }
         case "JSON":

@@ -131,10 +131,3 @@ export function bqConverter(s: SourceColumn, t: TargetColumn, o: WriteOptions): 
             throw new Error(`${s.name}: cannot write ${t.type} to BigQuery`);
     }
 }
-
-/** ISO 8601 UTC with microseconds of microseconds since the epoch (the move's own timestamps). */
-export function microsToIso(micros: bigint): string {
-    const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
-    const frac = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
-    return new Date(Number(ms)).toISOString().slice(0, 19) + "." + frac.toString().padStart(6, "0") + "Z";
-}

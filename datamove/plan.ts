@@ -2,7 +2,8 @@
 // read into its canonical text (for the fingerprint) and how it is written (for the load). The
 // two are planned side by side but never share code: see canonical.ts and convert.ts.
 import { EMPTY_LIST, PAIRS, type RawValue, recordText, type ReadOptions, type SourceColumn, sourceCanonical, type TargetColumn } from "./canonical";
-import { bqConverter, microsToIso, pgConverter, type WriteOptions } from "./convert";
+import { microsToIso } from "../lib/time";
+import { bqConverter, pgConverter, type WriteOptions } from "./convert";
 import type { SourceTable } from "./source";
 
 export interface PlannedColumn {

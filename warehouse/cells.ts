@@ -10,6 +10,7 @@
 // Rows come in as JSON text (read with warehouse/json.ts, so no number passes through a double),
 // go to ZetaSQL as ValueProto, come back from it, and go out in the REST API's f/v form.
 import { decodeBigNumeric, decodeNumeric, encodeBigNumeric, encodeNumeric, packDatetime, packTime, TypeProto, typeKindName, unpackDatetime, unpackTime } from "../zetasql/values";
+import { civilFromDays, daysFromCivil, epochMicrosText, microsToIso } from "../lib/time";
 import { parseRaw, plain, Raw } from "./json";
 import type { Field } from "./schema";
 
@@ -22,28 +23,6 @@ export class RowProblem extends Error {}
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const pad = (n: number | bigint | string, w: number) => String(n).padStart(w, "0");
-
-// Civil dates as day numbers without Date's two-digit-year and range quirks (Hinnant's algorithm).
-export function daysFromCivil(y: number, m: number, d: number): number {
-    const yy = m <= 2 ? y - 1 : y;
-    const era = Math.floor(yy / 400);
-    const yoe = yy - era * 400;
-    const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-    const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-    return era * 146097 + doe - 719468;
-}
-
-export function civilFromDays(days: number): [number, number, number] {
-    const z = days + 719468;
-    const era = Math.floor(z / 146097);
-    const doe = z - era * 146097;
-    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-    const mp = Math.floor((5 * doy + 2) / 153);
-    const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-    const m = mp < 10 ? mp + 3 : mp - 9;
-    return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
 
 const dateText = (days: number) => {
     const [y, m, d] = civilFromDays(days);
@@ -71,17 +50,7 @@ export function timestampMicros(text: string): bigint | undefined {
         const z = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(zone)!;
         offsetMinutes = (z[1] === "-" ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3] ?? 0));
     }
-    const seconds = BigInt(daysFromCivil(y, mo, d)) * 86400n + BigInt(h * 3600 + mi * 60 + s) - BigInt(offsetMinutes * 60);
-    return seconds * 1_000_000n + BigInt((m[7] ?? "").padEnd(6, "0"));
-}
-
-/** The canonical TIMESTAMP text of microseconds since the epoch. */
-export function timestampText(micros: bigint): string {
-    const secs = micros >= 0n ? micros / 1_000_000n : -((-micros + 999_999n) / 1_000_000n);
-    const frac = micros - secs * 1_000_000n;
-    const days = secs >= 0n ? secs / 86400n : -((-secs + 86399n) / 86400n);
-    const rest = Number(secs - days * 86400n);
-    return `${dateText(Number(days))}T${pad(Math.floor(rest / 3600), 2)}:${pad(Math.floor(rest / 60) % 60, 2)}:${pad(rest % 60, 2)}.${pad(frac, 6)}Z`;
+    return BigInt(epochMicrosText(y, mo, d, h, mi, s, (m[7] ?? "").padEnd(6, "0"), offsetMinutes * 60));
 }
 
 /** A decimal without sign noise, leading or trailing zeros ("012.500" → "12.5", "-0.0" → "0"). */
@@ -154,11 +123,11 @@ function leafFromRaw(f: Field, raw: Raw, text: string, name: string): Cell {
                 const m = /^(-?)(\d+)(?:\.(\d{1,6})\d*)?$/.exec(raw.text);
                 if (!m) throw bad();
                 const micros = BigInt(m[2]) * 1_000_000n + BigInt((m[3] ?? "").padEnd(6, "0"));
-                return timestampText(m[1] ? -micros : micros);
+                return microsToIso(m[1] ? -micros : micros);
             }
             const micros = s === undefined ? undefined : timestampMicros(s);
             if (micros === undefined) throw bad();
-            return timestampText(micros);
+            return microsToIso(micros);
         }
         case "JSON": {
             // A string holds the JSON text itself; any other JSON value is kept as written.
@@ -331,7 +300,7 @@ export function valueToCell(t: TypeProto, v: Record<string, any> | undefined): C
         case "timeValue":
             return unpackTime(x);
         case "timestampValue":
-            return timestampText(BigInt(longText(x.seconds)) * 1_000_000n + BigInt(Math.floor((x.nanos ?? 0) / 1000)));
+            return microsToIso(BigInt(longText(x.seconds)) * 1_000_000n + BigInt(Math.floor((x.nanos ?? 0) / 1000)));
         case "arrayValue":
             return (x.element ?? []).map((e: any) => valueToCell(t.arrayType!.elementType, e));
         case "structValue":
@@ -365,20 +334,19 @@ const digitAt = (s: string, i: number) => s.charCodeAt(i) - 48;
  * Microseconds since the epoch, as decimal text, of a stored TIMESTAMP cell. Stored cells are
  * canonical ("YYYY-MM-DDTHH:MM:SS.ffffffZ"), so the digits are read in place: a table read back
  * whole converts every cell, and the general parser (regular expression, BigInt) would be most of
- * that cost. Seconds before 1970 go through BigInt, since their text is not a concatenation.
+ * that cost.
  */
 function storedTimestampMicros(cell: string): string {
     if (cell.length !== 27 || cell.charCodeAt(26) !== 90 || cell.charCodeAt(19) !== 46) return timestampMicros(cell)!.toString();
-    const days = daysFromCivil(
+    return epochMicrosText(
         digitAt(cell, 0) * 1000 + digitAt(cell, 1) * 100 + digitAt(cell, 2) * 10 + digitAt(cell, 3),
         digitAt(cell, 5) * 10 + digitAt(cell, 6),
         digitAt(cell, 8) * 10 + digitAt(cell, 9),
+        digitAt(cell, 11) * 10 + digitAt(cell, 12),
+        digitAt(cell, 14) * 10 + digitAt(cell, 15),
+        digitAt(cell, 17) * 10 + digitAt(cell, 18),
+        cell.slice(20, 26),
     );
-    const seconds = days * 86400 + (digitAt(cell, 11) * 10 + digitAt(cell, 12)) * 3600 + (digitAt(cell, 14) * 10 + digitAt(cell, 15)) * 60 + digitAt(cell, 17) * 10 + digitAt(cell, 18);
-    const frac = cell.slice(20, 26);
-    if (seconds > 0) return `${seconds}${frac}`;
-    if (seconds === 0) return String(Number(frac));
-    return (BigInt(seconds) * 1_000_000n + BigInt(frac)).toString();
 }
 
 /** A stored TIMESTAMP cell as the API writes it in the format asked for. */

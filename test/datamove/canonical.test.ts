@@ -4,10 +4,11 @@
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import {
-    BUCKETS, canonicalInet, canonicalJson, epochMicrosText, Fingerprint, keyBucket, normalizeDecimal, parseMysqlDate, PG_CANONICAL_JSON_FUNCTION, pgCanonicalSql, pgFloatText,
+    BUCKETS, canonicalInet, canonicalJson, Fingerprint, keyBucket, type MysqlDate, normalizeDecimal, parseMysqlDate, PG_CANONICAL_JSON_FUNCTION, pgCanonicalSql, pgFloatText,
     pgKeyBucketSql, pgRowTextSql, type ReadOptions, rowText, type SourceColumn, sourceCanonical, sourceKind, sumValue, type TargetColumn,
 } from "../../datamove/canonical";
 import { bqConverter, escapeCopy, pgConverter, utcWallTime } from "../../datamove/convert";
+import { epochMicrosText } from "../../lib/time";
 import { freshDatabase } from "../../servers/postgres";
 
 const src = (dataType: string, columnType = dataType): SourceColumn => ({ name: "c", dataType, columnType, kind: sourceKind(dataType, columnType) });
@@ -119,7 +120,10 @@ describe("numbers, dates and times", () => {
     it("counts microseconds since the epoch as PostgreSQL does, at any offset, before 1970 and past 2255", async () => {
         const times = ["1970-01-01 00:00:00", "1969-12-31 23:59:59.5", "1969-12-31 23:59:59.999999", "2025-01-02 03:04:05.123456", "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "1970-01-01 00:00:00.000001", "2300-06-15 12:00:00.000001", "1600-02-29 00:00:00"];
         for (const [offset, seconds] of [["+00:00", 0], ["+05:30", 19800], ["-08:00", -28800]] as const) {
-            const expected = times.map((t) => epochMicrosText(parseMysqlDate(t) as any, seconds));
+            const expected = times.map((t) => {
+                const d = parseMysqlDate(t) as Extract<MysqlDate, { kind: "ok" }>;
+                return epochMicrosText(d.y, d.mo, d.d, d.h, d.mi, d.s, d.frac, seconds);
+            });
             expect(await pgCanonical("TIMESTAMP", "timestamptz", times.map((t) => `${t}${offset}`))).toEqual(expected);
         }
     });
