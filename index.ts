@@ -2,24 +2,21 @@
 // with the analytics schema migration driven by `migrationPhase`. Redis stays as it is;
 // its URL is passed through to the application.
 import * as pulumi from "@pulumi/pulumi";
-import { AnalyticsDataset, AnalyticsTables, AnalyticsViews, CATALOGUE, planViews, validateCatalogue } from "./components/analytics";
+import { AnalyticsDataset, AnalyticsTables, AnalyticsViews, CATALOGUE } from "./components/analytics";
 import { AuthDatabase } from "./components/authDatabase";
+import { AnalyticsMigration } from "./components/migration";
+import { phaseLayout, shownStep } from "./components/phase";
 import { readMigrations } from "./components/postgres";
-import { migrationInputs, migrationSteps as planSteps, phaseLayout, SchemaMigration, tablesMadeBySteps } from "./components/migration";
 import { ProjectServices } from "./components/projectServices";
 import { RailwayVariables } from "./components/railway";
 import { AnalyticsServiceAccount } from "./components/serviceAccount";
 import { readSqlFolder } from "./components/sql";
 import { loadStackConfig } from "./config";
 
-// 1. Configuration and catalogue: everything is validated before any resource is registered.
+// 1. Configuration, then what this phase declares (tables, views, migration steps): both are
+// validated before any resource is registered.
 const cfg = loadStackConfig();
-validateCatalogue(CATALOGUE);
-const layout = phaseLayout(cfg.migration.phase, cfg.legacyTables, CATALOGUE);
-const sqlContext = { project: cfg.gcpProject, dataset: cfg.dataset.id, v2: layout.v2Suffix };
-const migrationPlan = migrationInputs(cfg.gcpProject, cfg.dataset.id, cfg.migration.backupDatasetId, cfg.legacyTables);
-const steps = planSteps(cfg.migration.phase, migrationPlan.steps);
-const views = planViews(readSqlFolder("views"), sqlContext, new Set([...layout.tables.map((t) => t.tableId), ...tablesMadeBySteps(steps)]));
+const layout = phaseLayout(cfg, CATALOGUE, { views: readSqlFolder("views"), parity: readSqlFolder("parity") });
 const labels = { env: cfg.environment, "managed-by": "pulumi", stack: pulumi.getStack().toLowerCase().replace(/[^a-z0-9_-]/g, "-") };
 
 // 2. Project APIs; everything that calls them waits for them.
@@ -41,23 +38,18 @@ const analytics = new AnalyticsDataset(
     },
     afterApis,
 );
-const migration = new SchemaMigration(
+const migration = new AnalyticsMigration(
     "migration",
     {
         project: cfg.gcpProject,
         location: cfg.dataset.location,
-        datasetId: cfg.dataset.id,
         dataset: analytics.dataset,
-        backupDatasetId: cfg.migration.backupDatasetId,
-        phase: cfg.migration.phase,
-        steps,
-        parityQueries: migrationPlan.parityQueries,
+        phase: layout.phase,
+        steps: layout.steps,
+        backupDatasetId: layout.backupDatasetId,
         parityTolerance: cfg.migration.parityTolerance,
         maximumBytesBilled: cfg.migration.maximumBytesBilled,
         snapshotExpirationDays: cfg.migration.snapshotExpirationDays,
-        // Declared from the first phase on, so the protected dataset never has to leave the program
-        // (a rollback goes back to phases without snapshots).
-        createBackupDataset: cfg.legacyTables !== "none",
         labels,
         protect: cfg.protectDataTables,
     },
@@ -73,9 +65,9 @@ const tables = new AnalyticsTables("analytics", {
     protect: cfg.protectDataTables,
     labels,
     // In the rollback, restored and renamed-back tables are adopted only after their step ran.
-    after: Object.fromEntries(Object.entries(migration.provides).map(([id, r]) => [id, [r]])),
+    madeBy: migration.tablesMade,
 });
-new AnalyticsViews("analytics", { project: cfg.gcpProject, datasetId: cfg.dataset.id, views, sources: { ...migration.provides, ...tables.tables }, labels });
+new AnalyticsViews("analytics", { project: cfg.gcpProject, datasetId: cfg.dataset.id, views: layout.views, sources: { ...migration.tablesMade, ...tables.tables }, labels });
 
 // 4. The application's BigQuery identity.
 const serviceAccount = new AnalyticsServiceAccount(
@@ -94,8 +86,8 @@ export const BIGQUERY_DATASET = analytics.datasetId;
 export const GOOGLE_APPLICATION_CREDENTIALS = serviceAccount.privateKeyBase64 ?? "";
 export const REDIS_URL = cfg.redisUrl;
 export const serviceAccountEmail = serviceAccount.email;
-export const migrationPhase = cfg.migration.phase;
-export const migrationSteps = steps;
+export const migrationPhase = layout.phase;
+export const migrationSteps = layout.steps.map(shownStep);
 
 // 6. When configured, the same variables on the application's Railway service, once the database
 // and the identity they point at are complete; the key only when one is created.

@@ -4,7 +4,9 @@
 // and renamed) with 1 s per job, run as the graph allows (Pulumi runs independent resources in
 // parallel) against one step at a time.
 import { CATALOGUE, TableDef } from "../components/analytics";
-import { bigQueryWarehouse, dropTable, migrationInputs, migrationSteps, MigrationStep, renameTable, snapshotName, snapshotTable } from "../components/migration";
+import { bigQueryWarehouse, dropTable, renameTable, snapshotTable, stepOperation } from "../components/migration";
+import { MigrationStep, phaseLayout, phaseSteps, StepKey } from "../components/phase";
+import { readSqlFolder } from "../components/sql";
 import { catalogueRows, createCatalogueTable } from "../servers/warehouse";
 import { LocalWarehouse } from "../warehouse";
 import { Figure, figure } from "./figures";
@@ -29,13 +31,13 @@ async function execute(steps: readonly MigrationStep[], run: (s: MigrationStep) 
         for (const s of steps) await run(s);
         return Date.now() - started;
     }
-    const done = new Map<string, Promise<void>>();
+    const done = new Map<StepKey, Promise<void>>();
     const start = (s: MigrationStep): Promise<void> => {
-        let p = done.get(s.target);
+        let p = done.get(s.key);
         if (!p) {
-            const deps = s.dependsOn.map((d) => steps.find((x) => x.target === d)).filter((x): x is MigrationStep => !!x);
+            const deps = s.dependsOn.map((d) => steps.find((x) => x.key === d)).filter((x): x is MigrationStep => !!x);
             p = Promise.all(deps.map(start)).then(() => run(s));
-            done.set(s.target, p);
+            done.set(s.key, p);
         }
         return p;
     };
@@ -45,13 +47,15 @@ async function execute(steps: readonly MigrationStep[], run: (s: MigrationStep) 
 
 export async function cutoverFigures(): Promise<Figure[]> {
     // The stack's own cutover graph.
-    const stack = migrationInputs(P, DS, BK, "adopt").steps;
-    const stackSteps = migrationSteps("cutover", stack).filter((s) => s.action !== "repoint");
+    const sql = { views: readSqlFolder("views"), parity: readSqlFolder("parity") };
+    const stackSteps = phaseLayout({ gcpProject: P, legacyTables: "adopt", dataset: { id: DS }, migration: { phase: "cutover", backupDatasetId: BK } }, CATALOGUE, sql).steps.filter(
+        (s) => s.action !== "repoint",
+    );
 
     // 20 tables: 10 legacy to snapshot and drop, 10 v2 to rename.
     const defs = Array.from({ length: 10 }, (_, i) => syntheticPair(i)).flat();
-    const inputs = { dataset: DS, backupDataset: BK, legacy: defs.filter((d) => d.role === "legacy"), v2: defs.filter((d) => d.role === "v2"), parity: [], views: [] };
-    const steps = migrationSteps("cutover", inputs);
+    const inputs = { project: P, dataset: DS, backupDataset: BK, legacy: defs.filter((d) => d.role === "legacy"), v2: defs.filter((d) => d.role === "v2"), parity: [], views: [] };
+    const steps = phaseSteps("cutover", inputs);
 
     const fake = new LocalWarehouse();
     process.env.BIGQUERY_EMULATOR_HOST = await fake.start();
@@ -59,13 +63,13 @@ export async function cutoverFigures(): Promise<Figure[]> {
     const jobsPerAction = new Map<string, number>();
     try {
         const wh = bigQueryWarehouse(P, "US", 1_000_000_000);
-        const ref = (q: string) => ({ project: P, dataset: q.split(".")[0], table: q.split(".")[1] });
         let counting = true;
         const run = async (s: MigrationStep) => {
             const before = fake.statements.length;
-            if (s.action === "snapshot") await snapshotTable(wh, ref(s.source), ref(s.target), 30);
-            else if (s.action === "drop") await dropTable(wh, ref(s.source), ref(`${BK}.${snapshotName(ref(s.source).table)}`));
-            else if (s.action === "rename") await renameTable(wh, DS, ref(s.source).table, ref(s.target).table);
+            const op = stepOperation(s, { snapshotExpirationDays: 30 });
+            if (op?.kind === "snapshot") await snapshotTable(wh, op);
+            else if (op?.kind === "drop") await dropTable(wh, op);
+            else if (op?.kind === "rename") await renameTable(wh, op);
             // Counted one step at a time only: in parallel, other steps' jobs interleave.
             if (counting) jobsPerAction.set(s.action, fake.statements.length - before);
         };

@@ -1,9 +1,9 @@
 // How this project's resources are recognised wherever they are read back (the offline plan, the
 // data-loss guard, the policy pack, the tests) and how the dynamic providers name their types:
 // one list of type tokens, and one way to tell a view from a data table, to name a resource from
-// its URN and to key a table reference. Only ddl.ts is imported, so the policy pack loads it on
-// its own.
-import { qualifiedName, TableRef } from "./migration/ddl";
+// its URN and to key a table reference. Only tableRef.ts is imported, so the policy pack loads it
+// on its own.
+import { qualifiedName, TableRef } from "./tableRef";
 
 /** pulumi-gcp, postgresql and random types the readers of a plan or preview look for. */
 export const TABLE_TYPE = "gcp:bigquery/table:Table";

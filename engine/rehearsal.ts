@@ -8,12 +8,12 @@ import * as path from "path";
 import { guard, GuardReport } from "../plan/guard";
 import { policyConfigFor } from "../plan/policyConfig";
 import { PROJECT_ROOT } from "../lib/root";
-import { CATALOGUE, planViews, TableDef, toSchemaJson } from "../components/analytics";
-import { bigQueryClient, migrationInputs, migrationSteps, phaseLayout, snapshotName, tablesMadeBySteps } from "../components/migration";
+import { CATALOGUE, TableDef, toSchemaJson } from "../components/analytics";
+import { bigQueryClient } from "../components/migration";
+import { FIRST_PHASES, NEXT_PHASES, phaseLayout, snapshotName, tablesMadeBySteps } from "../components/phase";
 import { withLibpqSslModes } from "../components/postgres/migrator";
 import { readSqlFolder } from "../components/sql";
 import type { LegacyMode, MigrationPhase } from "../config";
-import { FIRST_PHASES, NEXT_PHASES } from "../components/migration/phases";
 import { startLocalEnvironment, LocalEnvironment } from "./environment";
 import { LocalStack, tail } from "./localStack";
 import { DEFAULT_SEED, Row, seedRows, SeedOptions } from "./seed";
@@ -80,7 +80,7 @@ export function policyPackArgs(stack: LocalStack, stackName: string): string[] {
  * `pulumi preview --json` of a phase, then the data-loss guard on it. The policy pack joins the
  * preview only where the toolchain's language host can run policy packs (see engine/toolchain.ts).
  */
-export async function planPhase(stack: LocalStack, stackName: string, phase: string, index: number, saveDir?: string, withPolicyPack = false): Promise<Check & { guard: GuardReport }> {
+export async function previewPhase(stack: LocalStack, stackName: string, phase: string, index: number, saveDir?: string, withPolicyPack = false): Promise<Check & { guard: GuardReport }> {
     const preview = await stack.preview({ json: true, extra: withPolicyPack ? policyPackArgs(stack, stackName) : [] });
     let doc: any;
     try {
@@ -134,12 +134,13 @@ export function expectedLocations(phase: MigrationPhase, dataset: string, backup
 
 /** Every object the dataset must hold in a phase, tables and views, by id. */
 export function expectedObjects(phase: MigrationPhase, legacy: LegacyMode, project: string, dataset: string, backup: string): { tables: string[]; views: string[] } {
-    const layout = phaseLayout(phase, legacy, CATALOGUE);
-    const inputs = migrationInputs(project, dataset, backup, legacy);
-    const steps = migrationSteps(phase, inputs.steps);
+    const layout = phaseLayout({ gcpProject: project, legacyTables: legacy, dataset: { id: dataset }, migration: { phase, backupDatasetId: backup } }, CATALOGUE, {
+        views: readSqlFolder("views"),
+        parity: readSqlFolder("parity"),
+    });
     // A retired table is still declared but its table was renamed or dropped by the cutover.
-    const tables = [...new Set([...layout.tables.filter((t) => t.management !== "retired").map((t) => t.tableId), ...tablesMadeBySteps(steps)])];
-    const views = planViews(readSqlFolder("views"), { project, dataset, v2: layout.v2Suffix }, new Set(tables)).map((v) => v.id);
+    const tables = [...new Set([...layout.tables.filter((t) => t.management !== "retired").map((t) => t.tableId), ...tablesMadeBySteps(layout.steps)])];
+    const views = layout.views.map((v) => v.id);
     return { tables: tables.sort(), views: views.sort() };
 }
 
@@ -295,7 +296,7 @@ export async function rehearseIn(env: LocalEnvironment, options: RehearsalOption
         // As the pull-request workflow runs it: a preview, the guard on that preview, and only
         // then the update. A refusal at check time (the phase gate) stops here.
         log(`phase ${phase}: pulumi preview --json, then the guard`);
-        const planned = await planPhase(stack, options.stack, phase, results.length, options.savePreviews);
+        const planned = await previewPhase(stack, options.stack, phase, results.length, options.savePreviews);
         if (!planned.ok) {
             results.push({ phase, plan: planned, up: { ok: false, detail: "not run: the preview or the guard refused", seconds: 0, changes: {} }, preview: { ok: false, detail: "not run" }, warehouse: { ok: false, detail: "not checked", tables: [] }, auth: { ok: false, detail: "not checked" }, ok: false });
             log(`phase ${phase}: FAILED`);

@@ -2,7 +2,7 @@
 // BigQuery table or dataset, or Postgres database, that the change would delete or replace.
 // The one kind of deletion it lets through is the cutover's drop of a legacy table after that
 // table's verified snapshot.
-import { LEGACY_TABLES } from "../components/analytics/tables";
+import { LEGACY_TABLES } from "../components/analytics/catalogue";
 import { DATASET_TYPE, declaresView, MIGRATION_TYPES, nameOfUrn, POSTGRES_DATABASE_TYPE, refKey, TABLE_TYPE } from "../components/resources";
 
 const { TableDrop: DROP, TableSnapshot: SNAPSHOT, PhaseGate: GATE } = MIGRATION_TYPES;

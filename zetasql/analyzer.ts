@@ -1,9 +1,12 @@
 // Rung 4: every BigQuery statement of the stack analyzed by Google's ZetaSQL (the GoogleSQL
 // front end) against a catalogue built from the same TypeScript table definitions the stack uses,
 // and view logic run on fixture rows by ZetaSQL's reference evaluator.
-import { CATALOGUE, ColumnDef, planViews } from "../components/analytics";
-import { cloneDdl, dropDdl, migrationInputs, migrationSteps, renameDdl, snapshotDdl } from "../components/migration";
-import { fillPlaceholders, readSqlFolder, SqlContext } from "../components/sql";
+import { MIGRATION_PHASES } from "../config";
+import { CATALOGUE, ColumnDef } from "../components/analytics";
+import { stepStatements } from "../components/migration/statements";
+import { phaseLayout, snapshotName } from "../components/phase";
+import { readSqlFolder } from "../components/sql";
+import { qualifiedName } from "../components/tableRef";
 import { acquireZetaSql, releaseZetaSql, ZetaSqlServer } from "./server";
 import { fromValue, toValue, TypeProto } from "./values";
 
@@ -52,29 +55,38 @@ export interface SqlProblem {
     readonly message: string;
 }
 
-/** Every statement the stack runs, for both suffixes of the migration, in dependency order. */
-export function stackStatements(project = "synter-lint", dataset = "synter_analytics", backup = "synter_analytics_backup"): Statement[] {
+/** Where the analysed statements are said to live, and the settings they are built with. */
+export interface StackStatementSettings {
+    readonly project: string;
+    readonly dataset: string;
+    readonly backup: string;
+    /** Only the snapshots' expiration depends on it, as a whole number of days. */
+    readonly snapshotExpirationDays: number;
+}
+
+const LINT: StackStatementSettings = { project: "synter-lint", dataset: "synter_analytics", backup: "synter_analytics_backup", snapshotExpirationDays: 30 };
+
+/**
+ * Every statement the stack runs, taken from the layout of every phase (legacy tables adopted):
+ * each view under each suffix, views before the views that read them; every parity query; and
+ * every statement of every step's operation, from the function the operations themselves use.
+ */
+export function stackStatements(settings: StackStatementSettings = LINT): Statement[] {
+    const { project, dataset, backup } = settings;
+    const sql = { views: readSqlFolder("views"), parity: readSqlFolder("parity") };
     const out: Statement[] = [];
-    const viewFiles = readSqlFolder("views");
-    const names = new Set(CATALOGUE.flatMap((t) => [t.name, t.productionName ?? t.name]));
-    for (const v2 of ["_v2", ""]) {
-        const ctx: SqlContext = { project, dataset, v2 };
-        for (const view of planViews(viewFiles, ctx, names)) {
-            const file = viewFiles.find((f) => f.name === view.baseName)!;
-            out.push({ file: view.file, sql: fillPlaceholders(file, ctx), registersAs: `${project}.${dataset}.${view.id}` });
-        }
-    }
-    const migration = migrationInputs(project, dataset, backup, "adopt");
-    for (const p of migration.steps.parity) out.push({ file: p.file, sql: migration.parityQueries[p.name] });
-    const ref = (q: string) => ({ project, dataset: q.split(".")[0], table: q.split(".")[1] });
-    const gen = "components/migration/ddl.ts";
-    for (const phase of ["cutover", "rollback"] as const) {
-        for (const s of migrationSteps(phase, migration.steps)) {
-            if (s.action === "snapshot") {
-                out.push({ file: gen, sql: snapshotDdl(ref(s.source), ref(s.target), 30), mustExist: [`${project}.${s.source}`] });
-            } else if (s.action === "drop") out.push({ file: gen, sql: dropDdl(ref(s.target)), mustExist: [`${project}.${s.target}`] });
-            else if (s.action === "rename") out.push({ file: gen, sql: renameDdl(ref(s.source), ref(s.target).table), mustExist: [`${project}.${s.source}`] });
-            else if (s.action === "restore") out.push({ file: gen, sql: cloneDdl(ref(s.source), ref(s.target)), mustExist: [`${project}.${s.source}`] });
+    const seen = new Set<string>();
+    const add = (key: string, s: Statement) => {
+        if (seen.has(key)) return;
+        seen.add(key);
+        out.push(s);
+    };
+    for (const phase of MIGRATION_PHASES) {
+        const layout = phaseLayout({ gcpProject: project, legacyTables: "adopt", dataset: { id: dataset }, migration: { phase, backupDatasetId: backup } }, CATALOGUE, sql);
+        for (const v of layout.views) add(`view ${layout.v2Suffix} ${v.id}`, { file: v.file, sql: v.query, registersAs: `${project}.${dataset}.${v.id}` });
+        for (const step of layout.steps) {
+            const file = step.action === "parity" ? step.file : "components/migration/statements.ts";
+            for (const s of stepStatements(step, settings)) add(`statement ${s.sql}`, { file, sql: s.sql, mustExist: s.needs.map(qualifiedName) });
         }
     }
     return out;
@@ -128,7 +140,7 @@ export class SqlChecker {
             const column = t.columns.map((c) => ({ name: c.name, type: zetaType(c) }));
             for (const name of new Set([t.name, t.productionName ?? t.name])) {
                 tables.push({ name: `${project}.${dataset}.${name}`, column }, { name: `${dataset}.${name}`, column });
-                if (t.role === "legacy") tables.push({ name: `${project}.${backup}.${name}__pre_cutover`, column });
+                if (t.role === "legacy") tables.push({ name: `${project}.${backup}.${snapshotName(name)}`, column });
             }
         }
         const checker = new SqlChecker(zeta, languageOptions, tables, undefined);

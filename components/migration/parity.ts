@@ -1,23 +1,3 @@
-import type { TableDef } from "../analytics/schema";
-import { fillPlaceholders, SqlContext, SqlFile, SqlFileError, tableReferences } from "../sql";
-import type { ParityMapping } from "./steps";
-
-/** Derives each parity file's legacy and v2 table from the tables its SQL reads. */
-export function parityMappings(files: readonly SqlFile[], ctx: SqlContext, catalogue: readonly TableDef[]): ParityMapping[] {
-    const role = new Map(catalogue.map((t) => [t.name, t.role]));
-    return files.map((f) => {
-        const refs = tableReferences(f, fillPlaceholders(f, ctx), ctx);
-        const legacy = refs.filter((r) => role.get(r.table) === "legacy");
-        const v2 = refs.filter((r) => role.get(r.table) === "v2");
-        const other = refs.find((r) => role.get(r.table) !== "legacy" && role.get(r.table) !== "v2");
-        if (other) throw new SqlFileError(f.file, other.line, other.column, `reads ${other.table}; a parity query compares one legacy table with one v2 table`);
-        if (legacy.length !== 1 || v2.length !== 1) {
-            throw new SqlFileError(f.file, 1, 1, `must read exactly one legacy and one v2 table (reads ${refs.map((r) => r.table).join(", ") || "nothing"})`);
-        }
-        return { name: f.name, file: f.file, legacyTable: legacy[0].table, v2Table: v2[0].table };
-    });
-}
-
 /** One metric of one partition date that differs beyond the tolerance. */
 export interface ParityMismatch {
     readonly date: string;

@@ -1,13 +1,13 @@
 // Dynamic providers for what pulumi-gcp cannot do: the phase gate, parity checks, snapshots,
 // drops, zero-copy renames and restores. Each method is a thin adapter over a core in
-// cores.ts; Pulumi serializes these objects and runs them in its provider host, so every
+// operations.ts; Pulumi serializes these objects and runs them in its provider host, so every
 // module a method needs is required inside it (see warehouse.ts).
 import * as pulumi from "@pulumi/pulumi";
 import type { MigrationPhase } from "../../config";
 import { MIGRATION_MODULE } from "../resources";
-import { checkParity, dropTable, renameTable, restoreTable, snapshotTable } from "./cores";
+import { checkParity, dropTable, renameTable, restoreTable, snapshotTable } from "./operations";
 import { formatMismatches } from "./parity";
-import { transitionProblem } from "./phases";
+import { transitionProblem } from "../phase/transitions";
 import { bigQueryWarehouse, type Warehouse } from "./warehouse";
 
 /** Bumped whenever provider logic changes, so the change shows in the preview as an update. */
@@ -158,7 +158,7 @@ export interface ParityCheckArgs {
 
 async function runParity(inputs: Props) {
     const wh = bigQueryWarehouse(inputs.project, inputs.location, inputs.maximumBytesBilled);
-    const report = await checkParity(wh, inputs.mapping, inputs.query, inputs.tolerance, inputs.maximumBytesBilled, { failOnMismatch: inputs.phase === "validate" });
+    const report = await checkParity(wh, { kind: "parity", mapping: inputs.mapping, query: inputs.query }, inputs.tolerance, inputs.maximumBytesBilled, { failOnMismatch: inputs.phase === "validate" });
     return {
         mapping: inputs.mapping,
         query: inputs.query,
@@ -246,7 +246,7 @@ export const tableSnapshotProvider = tableOperation({
     // An update re-verifies: the snapshot exists already, so nothing is copied. Snapshots are the
     // rollback path: they stay until BigQuery expires them.
     async run(wh, inputs) {
-        const r = await snapshotTable(wh, inputs.source, inputs.snapshot, inputs.expirationDays);
+        const r = await snapshotTable(wh, { kind: "snapshot", source: inputs.source, snapshot: inputs.snapshot, expirationDays: inputs.expirationDays });
         return { sourceRows: r.sourceRows, snapshotRows: r.snapshotRows, verifiedAt: new Date().toISOString() };
     },
 });
@@ -276,7 +276,7 @@ export const tableDropProvider = tableOperation({
     id: (inputs) => `${inputs.table.dataset}.${inputs.table.table}`,
     project: (inputs) => inputs.table.project,
     async run(wh, inputs) {
-        const r = await dropTable(wh, inputs.table, inputs.snapshot);
+        const r = await dropTable(wh, { kind: "drop", table: inputs.table, snapshot: inputs.snapshot });
         return { droppedRows: r.rows, droppedAt: new Date().toISOString() };
     },
     // The table is gone already; a version change only records the new version.
@@ -309,7 +309,7 @@ export const tableRenameProvider = tableOperation({
     project: (inputs) => inputs.project,
     // An update confirms the target exists (and renames if a crash left it undone).
     async run(wh, inputs) {
-        const r = await renameTable(wh, inputs.dataset, inputs.from, inputs.to);
+        const r = await renameTable(wh, { kind: "rename", table: { project: inputs.project, dataset: inputs.dataset, table: inputs.from }, to: inputs.to });
         return { rows: r.rows, renamedAt: new Date().toISOString() };
     },
 });
@@ -336,7 +336,7 @@ export const tableRestoreProvider = tableOperation({
     id: (inputs) => `${inputs.target.dataset}.${inputs.target.table}`,
     project: (inputs) => inputs.target.project,
     async run(wh, inputs) {
-        const r = await restoreTable(wh, inputs.snapshot, inputs.target);
+        const r = await restoreTable(wh, { kind: "restore", snapshot: inputs.snapshot, target: inputs.target });
         return { rows: r.rows, restoredAt: new Date().toISOString() };
     },
 });

@@ -1,4 +1,4 @@
-/** What the migration cores need to know of a table. */
+/** What the migration's operations need to know of a table. */
 export interface TableInfo {
     readonly numRows: number;
     /** Rows still in the streaming buffer: BigQuery refuses renames and snapshots miss them. */
@@ -10,7 +10,7 @@ export interface QueryOptions {
     readonly dryRun?: boolean;
 }
 
-/** The few BigQuery operations the migration uses; the cores take it injected. */
+/** The few BigQuery calls the migration makes; its operations take it injected. */
 export interface Warehouse {
     readonly project: string;
     /** Table metadata, or undefined when the table does not exist. */

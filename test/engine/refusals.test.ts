@@ -5,7 +5,7 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEnvironment, LocalEnvironment } from "../../engine/environment";
 import { LocalStack } from "../../engine/localStack";
-import { formatReport, planPhase, rehearseIn, rowsFingerprint, WarehouseView } from "../../engine/rehearsal";
+import { formatReport, previewPhase, rehearseIn, rowsFingerprint, WarehouseView } from "../../engine/rehearsal";
 import { CATALOGUE } from "../../components/analytics";
 import { DEFAULT_SEED, seedRows } from "../../engine/seed";
 import { guard } from "../../plan/guard";
@@ -52,7 +52,7 @@ describe("refusals through the engine", () => {
         const before = await everything();
         const stack = await LocalStack.open({ stack: "dev", binaries: env.binaries, pluginDirs: [env.pluginDir], workDir: `${env.dir}/dev`, endpoints: env.endpoints });
         stack.setConfig({ "synter-infra:migrationPhase": "cutover" });
-        const planned = await planPhase(stack, "dev", "cutover", 2);
+        const planned = await previewPhase(stack, "dev", "cutover", 2);
         expect(planned.ok, planned.detail).toBe(true);
         const up = await stack.up({ extra: ["--skip-preview"] });
         expect(up.code).not.toBe(0);
@@ -64,7 +64,7 @@ describe("refusals through the engine", () => {
     });
 
     it("fails the guard on the engine's preview of a catalogue change that would replace a data table, naming it", async () => {
-        const tables = fs.readFileSync(path.join(PROJECT_ROOT, "components/analytics/tables.ts"), "utf8");
+        const tables = fs.readFileSync(path.join(PROJECT_ROOT, "components/analytics/catalogue.ts"), "utf8");
         const changed = tables.replace('partitionField: "event_timestamp"', 'partitionField: "ingested_at"');
         expect(changed).not.toBe(tables);
         const variant = await LocalStack.open({
@@ -74,7 +74,7 @@ describe("refusals through the engine", () => {
             workDir: `${env.dir}/dev`,
             endpoints: env.endpoints,
             variant: "repartitioned",
-            programOverrides: { "components/analytics/tables.ts": changed },
+            programOverrides: { "components/analytics/catalogue.ts": changed },
         });
         variant.setConfig({ "synter-infra:migrationPhase": "validate" });
         const preview = await variant.preview({ json: true });

@@ -1,4 +1,4 @@
-// The cutover cores against real BigQuery, in a throwaway dataset that is deleted afterwards.
+// The cutover operations against real BigQuery, in a throwaway dataset that is deleted afterwards.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bigQueryWarehouse, dropTable, renameTable, restoreTable, snapshotTable } from "../../components/migration";
 
@@ -30,11 +30,12 @@ describe.skipIf(!project)("cutover against real BigQuery", () => {
     it("snapshots, drops, renames and restores without losing a row", async () => {
         const legacy = { project: project!, dataset, table: "legacy" };
         const snap = { project: project!, dataset: backup, table: "legacy__pre_cutover" };
-        expect(await snapshotTable(wh(), legacy, snap, 1)).toMatchObject({ sourceRows: 100, snapshotRows: 100 });
-        expect(await dropTable(wh(), legacy, snap)).toEqual({ dropped: true, rows: 100 });
-        expect(await dropTable(wh(), legacy, snap)).toEqual({ dropped: false, rows: 0 });
-        expect((await renameTable(wh(), dataset, "fact_v2", "fact")).renamed).toBe(true);
-        expect((await renameTable(wh(), dataset, "fact_v2", "fact")).renamed).toBe(false);
-        expect(await restoreTable(wh(), snap, legacy)).toEqual({ restored: true, rows: 100 });
+        const rename = { kind: "rename", table: { project: project!, dataset, table: "fact_v2" }, to: "fact" } as const;
+        expect(await snapshotTable(wh(), { kind: "snapshot", source: legacy, snapshot: snap, expirationDays: 1 })).toMatchObject({ sourceRows: 100, snapshotRows: 100 });
+        expect(await dropTable(wh(), { kind: "drop", table: legacy, snapshot: snap })).toEqual({ dropped: true, rows: 100 });
+        expect(await dropTable(wh(), { kind: "drop", table: legacy, snapshot: snap })).toEqual({ dropped: false, rows: 0 });
+        expect((await renameTable(wh(), rename)).renamed).toBe(true);
+        expect((await renameTable(wh(), rename)).renamed).toBe(false);
+        expect(await restoreTable(wh(), { kind: "restore", snapshot: snap, target: legacy })).toEqual({ restored: true, rows: 100 });
     });
 });

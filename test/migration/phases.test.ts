@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CATALOGUE } from "../../components/analytics";
 import { longestChain } from "../../bench/graph";
-import { GATE_TARGET, MigrationStep, transitionProblem } from "../../components/migration";
+import { GATE_KEY, ShownStep, transitionProblem } from "../../components/phase";
 import { MIGRATION_PHASES } from "../../config";
 import { TABLE_TYPE } from "../../components/resources";
 import { isDataTable, runStack } from "../support/program";
@@ -35,24 +35,24 @@ describe.each(["dev", "prod"])("phase plans of stack %s", (stack) => {
 
     it("drops each legacy table only after its verified snapshot, renames only after the gate", async () => {
         const run = await runStack(stack, { migrationPhase: "cutover" });
-        const steps = run.outputs.migrationSteps as MigrationStep[];
+        const steps = run.outputs.migrationSteps as ShownStep[];
         for (const t of LEGACY) {
             const drop = steps.find((s) => s.action === "drop" && s.source === `synter_analytics.${t}`)!;
             const snap = steps.find((s) => s.action === "snapshot" && s.source === `synter_analytics.${t}`)!;
             expect(drop.dependsOn).toEqual([snap.target]);
-            expect(snap.dependsOn).toEqual([GATE_TARGET]);
+            expect(snap.dependsOn).toEqual([GATE_KEY]);
             const dropRes = run.resources.find((r) => r.name === `migration-drop-${t}`)!;
             expect(dropRes.options.dependsOn).toContain(`migration-snapshot-${t}`);
         }
-        for (const s of steps.filter((s) => s.action === "rename")) expect(s.dependsOn).toEqual([GATE_TARGET]);
+        for (const s of steps.filter((s) => s.action === "rename")) expect(s.dependsOn).toEqual([GATE_KEY]);
         for (const r of run.resources.filter((r) => /migration-(rename|snapshot)-/.test(r.name))) expect(r.options.dependsOn).toContain("migration-phase");
         expect(steps.filter((s) => s.action === "rename").map((s) => [s.source, s.target])).toEqual([
             ["synter_analytics.fact_cursor_daily_usage_v2", "synter_analytics.fact_cursor_daily_usage"],
             ["synter_analytics.fact_claude_daily_usage_v2", "synter_analytics.fact_claude_daily_usage"],
         ]);
-        expect(longestChain(steps)).toBe(5); // parity -> gate -> rename -> view -> view on view
+        expect(longestChain(steps.map((s) => ({ key: s.target, dependsOn: s.dependsOn })))).toBe(5); // parity -> gate -> rename -> view -> view on view
         // Parity runs once more at the cutover, and the gate waits for every check.
-        const gate = steps.find((s) => s.target === GATE_TARGET)!;
+        const gate = steps.find((s) => s.target === GATE_KEY)!;
         expect(gate.dependsOn).toEqual(["parity/claude_cost", "parity/claude_usage", "parity/cursor_usage"]);
         const checks = run.resources.filter((r) => r.type.endsWith(":ParityCheck"));
         for (const c of checks) expect(c.inputs).toMatchObject({ phase: "cutover" });

@@ -4,7 +4,8 @@
 // and parity queries are computed on them by ZetaSQL.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CATALOGUE, TableDef } from "../../components/analytics";
-import { PROVIDER_VERSION, snapshotName } from "../../components/migration";
+import { PROVIDER_VERSION } from "../../components/migration";
+import { snapshotName } from "../../components/phase";
 import { dynamicType, MIGRATION_MODULE } from "../../components/resources";
 import type { RecordedResource } from "../../plan/program";
 import { LocalWarehouse, Row, StoreJson } from "../../warehouse";

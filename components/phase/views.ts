@@ -1,7 +1,7 @@
 import { fillPlaceholders, isMigrationBound, SqlContext, SqlFile, SqlFileError, tableReferences } from "../sql";
 
-/** A view ready to declare: its deployed id, query and what it reads. */
-export interface PlannedView {
+/** A view of `sql/views` resolved for a phase: its deployed id, filled query and what it reads. */
+export interface ResolvedView {
     /** Deployed view id (migration-bound views carry the `_v2` suffix before the cutover). */
     readonly id: string;
     /** File base name, the same in every phase. */
@@ -18,7 +18,7 @@ export interface PlannedView {
  * after the views it reads. A reference to anything not in `known` (tables) or another
  * view is an error naming the file and line; so is a cycle.
  */
-export function planViews(files: readonly SqlFile[], ctx: SqlContext, known: ReadonlySet<string>): PlannedView[] {
+export function resolveViews(files: readonly SqlFile[], ctx: SqlContext, known: ReadonlySet<string>): ResolvedView[] {
     const drafts = files.map((f) => {
         const query = fillPlaceholders(f, ctx).trim();
         const bound = isMigrationBound(f);
@@ -37,7 +37,7 @@ export function planViews(files: readonly SqlFile[], ctx: SqlContext, known: Rea
     }
     // Depth-first topological order; the declaration order of independent views is kept.
     const byId = new Map(drafts.map((d) => [d.id, d]));
-    const ordered: PlannedView[] = [];
+    const ordered: ResolvedView[] = [];
     const state = new Map<string, "visiting" | "done">();
     const visit = (id: string, chain: string[]) => {
         const d = byId.get(id);

@@ -1,7 +1,9 @@
 // The migration's operations on BigQuery, each idempotent and safe to re-run after a crash at
 // any point. They take an injected Warehouse; the dynamic providers are thin adapters over them.
-import { cloneDdl, dropDdl, qualifiedName as show, renameDdl, snapshotDdl, TableRef } from "./ddl";
+// Every statement they issue comes from operationStatements, which `lint:sql` analyses.
+import { qualifiedName as show, TableRef } from "../tableRef";
 import { compareParityRows, formatMismatches, ParityReport } from "./parity";
+import { DropOperation, operationStatements, ParityOperation, RenameOperation, RestoreOperation, SnapshotOperation } from "./statements";
 import type { TableInfo, Warehouse } from "./warehouse";
 
 // Row counts are read from table metadata (tables.get numRows), not counted by a query: for a
@@ -29,7 +31,9 @@ export interface SnapshotResult {
 }
 
 /** Snapshots `source` into `snapshot` (expiring after `expirationDays`) and verifies the row counts match. */
-export async function snapshotTable(wh: Warehouse, source: TableRef, snapshot: TableRef, expirationDays: number): Promise<SnapshotResult> {
+export async function snapshotTable(wh: Warehouse, op: SnapshotOperation): Promise<SnapshotResult> {
+    const { source, snapshot } = op;
+    const [create] = operationStatements(op);
     const [src, existing] = await Promise.all([wh.getTable(source.dataset, source.table), wh.getTable(snapshot.dataset, snapshot.table)]);
     if (!src) {
         // Source gone but snapshot present: the table was dropped after snapshotting (by this
@@ -38,8 +42,8 @@ export async function snapshotTable(wh: Warehouse, source: TableRef, snapshot: T
         throw new Error(`cannot snapshot ${show(source)}: the table does not exist and there is no snapshot ${show(snapshot)}`);
     }
     refuseStreaming(source, src, "snapshot");
-    if (!existing) await wh.query(snapshotDdl(source, snapshot, expirationDays));
-    const snap = existing ?? (await need(wh, snapshot, `snapshot ${show(snapshot)} was not created by ${snapshotDdl(source, snapshot, expirationDays).split("\n")[0]}`));
+    if (!existing) await wh.query(create.sql);
+    const snap = existing ?? (await need(wh, snapshot, `snapshot ${show(snapshot)} was not created by ${create.sql.split("\n")[0]}`));
     if (snap.numRows !== src.numRows) {
         throw new Error(
             `snapshot ${show(snapshot)} has ${snap.numRows} rows but ${show(source)} has ${src.numRows}: ` +
@@ -50,7 +54,8 @@ export async function snapshotTable(wh: Warehouse, source: TableRef, snapshot: T
 }
 
 /** Drops `table` only while its snapshot exists and holds exactly the table's rows; already gone counts as done. */
-export async function dropTable(wh: Warehouse, table: TableRef, snapshot: TableRef): Promise<{ dropped: boolean; rows: number }> {
+export async function dropTable(wh: Warehouse, op: DropOperation): Promise<{ dropped: boolean; rows: number }> {
+    const { table, snapshot } = op;
     const snap = await need(wh, snapshot, `refusing to drop ${show(table)}: its snapshot ${show(snapshot)} does not exist`);
     const src = await wh.getTable(table.dataset, table.table);
     if (!src) return { dropped: false, rows: 0 };
@@ -61,30 +66,33 @@ export async function dropTable(wh: Warehouse, table: TableRef, snapshot: TableR
                 "writes continued after the snapshot: stop them, then replace the snapshot (pulumi up --replace on its resource)",
         );
     }
-    await wh.query(dropDdl(table));
+    for (const s of operationStatements(op)) await wh.query(s.sql);
     return { dropped: true, rows: src.numRows };
 }
 
-/** Renames `from` to `to` in one dataset. Target present and source absent means done; both present is an error. */
-export async function renameTable(wh: Warehouse, dataset: string, from: string, to: string): Promise<{ renamed: boolean; rows: number }> {
+/** Renames a table within its dataset. Target present and source absent means done; both present is an error. */
+export async function renameTable(wh: Warehouse, op: RenameOperation): Promise<{ renamed: boolean; rows: number }> {
+    const { dataset, table: from } = op.table;
+    const to = op.to;
     const [src, dst] = await Promise.all([wh.getTable(dataset, from), wh.getTable(dataset, to)]);
-    const where = `${wh.project}.${dataset}`;
+    const where = `${op.table.project}.${dataset}`;
     if (!src && dst) return { renamed: false, rows: dst.numRows };
     if (src && dst) throw new Error(`cannot rename ${where}.${from} to ${to}: both tables exist; compare them and remove the one that is not wanted`);
     if (!src) throw new Error(`cannot rename ${where}.${from} to ${to}: neither table exists`);
     if (src.streamingBuffer) {
         throw new Error(`cannot rename ${where}.${from}: it has rows in the streaming buffer and BigQuery refuses to rename such a table; stop streaming writes and re-run once the buffer has flushed`);
     }
-    await wh.query(renameDdl({ project: wh.project, dataset, table: from }, to));
+    for (const s of operationStatements(op)) await wh.query(s.sql);
     return { renamed: true, rows: src.numRows };
 }
 
 /** Restores `target` as a writable clone of `snapshot`; an existing target counts as restored. */
-export async function restoreTable(wh: Warehouse, snapshot: TableRef, target: TableRef): Promise<{ restored: boolean; rows: number }> {
+export async function restoreTable(wh: Warehouse, op: RestoreOperation): Promise<{ restored: boolean; rows: number }> {
+    const { snapshot, target } = op;
     const dst = await wh.getTable(target.dataset, target.table);
     if (dst) return { restored: false, rows: dst.numRows };
     const snap = await need(wh, snapshot, `cannot restore ${show(target)}: its snapshot ${show(snapshot)} does not exist (expired?)`);
-    await wh.query(cloneDdl(snapshot, target));
+    for (const s of operationStatements(op)) await wh.query(s.sql);
     const made = await need(wh, target, `restore of ${show(target)} from ${show(snapshot)} created no table`);
     if (made.numRows !== snap.numRows) throw new Error(`restored ${show(target)} has ${made.numRows} rows but ${show(snapshot)} has ${snap.numRows}`);
     return { restored: true, rows: made.numRows };
@@ -94,7 +102,9 @@ export async function restoreTable(wh: Warehouse, snapshot: TableRef, target: Ta
  * Runs one parity query: a dry run first (refused above `maximumBytesBilled`), then the query,
  * then the comparison. Throws a readable table of mismatches when parity fails.
  */
-export async function checkParity(wh: Warehouse, mapping: string, sql: string, tolerance: number, maximumBytesBilled: number, options: { failOnMismatch?: boolean } = {}): Promise<ParityReport> {
+export async function checkParity(wh: Warehouse, op: ParityOperation, tolerance: number, maximumBytesBilled: number, options: { failOnMismatch?: boolean } = {}): Promise<ParityReport> {
+    const { mapping } = op;
+    const [{ sql }] = operationStatements(op);
     const dry = await wh.query(sql, { dryRun: true });
     if (dry.bytesProcessed > maximumBytesBilled) {
         throw new Error(`parity ${mapping}: the query would process ${dry.bytesProcessed} bytes, above maximumBytesBilled ${maximumBytesBilled}; raise the cap or narrow the query`);

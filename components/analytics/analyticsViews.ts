@@ -1,14 +1,14 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlannedView } from "./views";
+import type { ResolvedView } from "../phase/views";
 
 export interface AnalyticsViewsArgs {
     /** GCP project id. */
     readonly project: string;
     /** Dataset holding the views. */
     readonly datasetId: string;
-    /** Views in dependency order (from planViews). */
-    readonly views: readonly PlannedView[];
+    /** Views in dependency order (from phaseLayout). */
+    readonly views: readonly ResolvedView[];
     /** Whatever provides each table a view reads, by table id: a table, or the migration step that made it. */
     readonly sources: Readonly<Record<string, pulumi.Resource>>;
     /** Labels on every view. */

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { DeclaredTable } from "../migration/phases";
+import type { DeclaredTable } from "../phase/tables";
 import { toSchemaJson } from "./schema";
 
 export interface AnalyticsTablesArgs {
@@ -10,7 +10,7 @@ export interface AnalyticsTablesArgs {
     readonly datasetId: string;
     /** The dataset resource, so tables wait for it. */
     readonly dataset: pulumi.Resource;
-    /** Tables this phase declares, with how each is held; their definitions already validated (validateCatalogue). */
+    /** Tables this phase declares, with how each is held; their definitions already validated (phaseLayout). */
     readonly tables: readonly DeclaredTable[];
     /** BigQuery deletion protection on created and imported tables. */
     readonly deletionProtection: boolean;
@@ -20,8 +20,8 @@ export interface AnalyticsTablesArgs {
     readonly protect: boolean;
     /** Labels on every table. */
     readonly labels: Record<string, string>;
-    /** Resources a table must wait for, by table id (e.g. the migration step that renamed or restored it). */
-    readonly after?: Readonly<Record<string, pulumi.Resource[]>>;
+    /** The migration step a table must wait for, by table id: the rename or restore that made it. */
+    readonly madeBy?: Readonly<Record<string, pulumi.Resource>>;
 }
 
 /** Resource id of a BigQuery table, as pulumi-gcp imports and reads it. */
@@ -65,7 +65,7 @@ export class AnalyticsTables extends pulumi.ComponentResource {
                     protect: args.protect && t.management !== "retired",
                     // Removing a table from the program only forgets it; dropping data is always an explicit migration step.
                     retainOnDelete: true,
-                    dependsOn: [args.dataset, ...(args.after?.[t.tableId] ?? [])],
+                    dependsOn: [args.dataset, ...(args.madeBy?.[t.tableId] ? [args.madeBy[t.tableId]] : [])],
                     import: t.management === "import" ? tableResourceId(args.project, args.datasetId, t.tableId) : undefined,
                 },
             );
