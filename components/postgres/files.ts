@@ -59,7 +59,7 @@ export function readMigrations(sqlDir: string = SQL_DIR): MigrationFile[] {
 }
 
 /** How the files compare with a database's history. */
-export interface MigrationPlan {
+export interface MigrationCheck {
     /** Files not yet applied, in the order they will run. */
     readonly pending: readonly MigrationFile[];
     /** Problems that stop the run, each naming its file. */
@@ -71,7 +71,7 @@ export interface MigrationPlan {
  * migration whose file is gone, and a new file numbered below the latest applied one (it would
  * run after migrations written later than it, on a schema its author never saw).
  */
-export function planMigrations(files: readonly MigrationFile[], applied: readonly AppliedMigration[]): MigrationPlan {
+export function checkMigrations(files: readonly MigrationFile[], applied: readonly AppliedMigration[]): MigrationCheck {
     const problems: string[] = [];
     const byVersion = new Map(applied.map((a) => [a.version, a]));
     const latest = applied.reduce((m, a) => Math.max(m, a.version), 0);

@@ -3,7 +3,7 @@
 // recorded or not at all, and two concurrent runs apply each one exactly once.
 import type { Client } from "pg";
 import { lineAt } from "../sql";
-import { AppliedMigration, MigrationFile, planMigrations } from "./files";
+import { AppliedMigration, checkMigrations, MigrationFile } from "./files";
 
 /** The history table: public, so it exists before the first migration creates any schema. */
 export const HISTORY_TABLE = "public.synter_schema_migrations";
@@ -68,10 +68,10 @@ export async function applyMigrations(client: Client, files: readonly MigrationF
              )`,
         );
         // Read under the lock: what another run finished while we waited is not pending any more.
-        const plan = planMigrations(files, await readHistory(client));
-        if (plan.problems.length) throw migrationError(plan.problems.join("\n"));
+        const found = checkMigrations(files, await readHistory(client));
+        if (found.problems.length) throw migrationError(found.problems.join("\n"));
         const ran: string[] = [];
-        for (const m of plan.pending) {
+        for (const m of found.pending) {
             const started = Date.now();
             await client.query("BEGIN");
             try {

@@ -3,7 +3,7 @@
 // the core it calls, never captured here.
 import * as pulumi from "@pulumi/pulumi";
 import { POSTGRES_MODULE } from "../resources";
-import { MigrationFile, planMigrations } from "./files";
+import { checkMigrations, MigrationFile } from "./files";
 import { applyMigrationsAt } from "./migrator";
 
 /** Bumped whenever the provider logic changes, so the change shows in the preview. */
@@ -28,13 +28,13 @@ export const schemaMigrationsProvider: pulumi.dynamic.ResourceProvider = {
         // misnumbered files fail here, so `pulumi preview` goes red before anything runs.
         const applied = ((olds.migrations ?? []) as MigrationFile[]).map((m) => ({ version: m.version, name: m.name, checksum: m.checksum }));
         const samePlace = olds.target === undefined || olds.target === news.target;
-        const plan = planMigrations(news.migrations ?? [], samePlace ? applied : []);
-        const failures = plan.problems.map((reason) => ({ property: "migrations", reason }));
-        return { inputs: { ...news, pending: plan.pending.map((m) => m.name) }, failures };
+        const found = checkMigrations(news.migrations ?? [], samePlace ? applied : []);
+        const failures = found.problems.map((reason) => ({ property: "migrations", reason }));
+        return { inputs: { ...news, pending: found.pending.map((m) => m.name) }, failures };
     },
     async diff(_id: string, olds: Props, news: Props) {
-        const plan = planMigrations(news.migrations ?? [], olds.target === news.target ? olds.applied ?? [] : []);
-        const changes = plan.pending.length > 0 || olds.target !== news.target || olds.version !== news.version;
+        const found = checkMigrations(news.migrations ?? [], olds.target === news.target ? olds.applied ?? [] : []);
+        const changes = found.pending.length > 0 || olds.target !== news.target || olds.version !== news.version;
         return { changes, replaces: [], deleteBeforeReplace: false };
     },
     async create(inputs: Props) {
