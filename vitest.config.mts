@@ -11,6 +11,7 @@ const UNIT = [
     "test/plan/**/*.test.ts",
     "test/policy/policies.test.ts",
     "test/migration/phases.test.ts",
+    "test/migration/statements.test.ts",
     "test/datamove/values.test.ts",
     "test/datamove/progress.test.ts",
     "test/lib/**/*.test.ts",
