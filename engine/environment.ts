@@ -8,6 +8,7 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../lib/root";
 import { startPostgres, RunningPostgres } from "../servers/postgres";
 import { installGcpStandIn } from "./gcp/install";
+import { installPolicyRunner } from "./policyPack";
 import { installPostgresqlStandIn, installRandomStandIn } from "./standIn";
 import type { EngineBinaries, LocalEndpoints } from "./localStack";
 import { ensureToolchain } from "./toolchain";
@@ -99,6 +100,7 @@ export async function startLocalEnvironment(options: EnvironmentOptions = {}): P
     // pluginDir comes first on PATH: a stand-in there would shadow a provider the toolchain built.
     if (!binaries.providers.random) installRandomStandIn(pluginDir);
     if (!binaries.providers.postgresql) installPostgresqlStandIn(pluginDir);
+    installPolicyRunner(pluginDir);
     const started: { stop: () => Promise<void> | void }[] = [];
     try {
         log("starting the local warehouse");

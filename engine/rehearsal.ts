@@ -16,6 +16,7 @@ import { readSqlFolder } from "../components/sql";
 import type { LegacyMode, MigrationPhase } from "../config";
 import { startLocalEnvironment, LocalEnvironment } from "./environment";
 import { LocalStack, tail } from "./localStack";
+import { policyPackView } from "./policyPack";
 import { DEFAULT_SEED, Row, seedRows, SeedOptions } from "./seed";
 
 export interface RehearsalOptions {
@@ -69,19 +70,31 @@ export function pathProblem(path: readonly string[]): string | undefined {
     return undefined;
 }
 
-/** The policy pack's directory and a config file for this stack, as `npm run policy:config` writes it. */
+/**
+ * `--policy-pack` and `--policy-pack-config` as the workflows pass them: the pack (as the engine
+ * harness presents it, engine/policyPack.ts) and this stack's config, as `npm run policy:config`
+ * writes it. The runner must be installed on PATH (startLocalEnvironment does).
+ */
 export function policyPackArgs(stack: LocalStack, stackName: string): string[] {
     const file = path.join(stack.projectDir, "..", "policy-config.json");
     fs.writeFileSync(file, JSON.stringify(policyConfigFor(stackName), null, 2));
-    return ["--policy-pack", path.join(PROJECT_ROOT, "policy"), "--policy-pack-config", file];
+    return ["--policy-pack", policyPackView(path.join(stack.projectDir, "..", "policy-pack")), "--policy-pack-config", file];
+}
+
+/** The Policies section of a text preview or update: the pack's verdict and each violation. */
+export function policySection(text: string): string {
+    const start = text.indexOf("Policies:");
+    if (start < 0) return "";
+    const end = text.indexOf("\n\n", start);
+    return text.slice(start, end < 0 ? undefined : end).trim();
 }
 
 /**
- * `pulumi preview --json` of a phase, then the data-loss guard on it. The policy pack joins the
- * preview only where the toolchain's language host can run policy packs (see engine/toolchain.ts).
+ * `pulumi preview --json` of a phase, with the policy pack as the pull-request workflow runs
+ * it (`policyArgs`; [] for none), then the data-loss guard on that preview.
  */
-export async function previewPhase(stack: LocalStack, stackName: string, phase: string, index: number, saveDir?: string, withPolicyPack = false): Promise<Check & { guard: GuardReport }> {
-    const preview = await stack.preview({ json: true, extra: withPolicyPack ? policyPackArgs(stack, stackName) : [] });
+export async function previewPhase(stack: LocalStack, stackName: string, phase: string, index: number, saveDir?: string, policyArgs: readonly string[] = policyPackArgs(stack, stackName)): Promise<Check & { guard: GuardReport }> {
+    const preview = await stack.preview({ json: true, extra: policyArgs });
     let doc: any;
     try {
         doc = JSON.parse(preview.stdout);
@@ -96,11 +109,12 @@ export async function previewPhase(stack: LocalStack, stackName: string, phase: 
     const problems: string[] = [];
     if (preview.code !== 0) {
         const errors = ((doc.diagnostics ?? []) as any[]).filter((d) => d.severity === "error").map((d) => String(d.message).trim());
-        const violations = ((doc.policies ?? doc.policyEvents ?? []) as any[]).map((v) => JSON.stringify(v));
-        problems.push(`preview exited ${preview.code}: ${[...errors, ...violations].join("; ") || tail(preview.stderr, 10)}`);
+        // The JSON document leaves policy violations out; the text preview shows them.
+        const violations = policyArgs.length ? policySection((await stack.preview({ extra: policyArgs })).stdout) : "";
+        problems.push(`preview exited ${preview.code}: ${errors.join("; ") || tail(preview.stderr, 10)}${violations ? `\n${violations}` : ""}`);
     }
     if (report.losses.length) problems.push(`the guard refused: ${report.losses.join("; ")}`);
-    return { ok: problems.length === 0, detail: problems.length ? problems.join("\n") : `${report.checked} steps, no data lost${withPolicyPack ? "; policy pack passed" : ""}`, guard: report };
+    return { ok: problems.length === 0, detail: problems.length ? problems.join("\n") : `${report.checked} steps, no data lost${policyArgs.length ? "; policy pack passed" : ""}`, guard: report };
 }
 
 /** A preview without what changes from run to run: local ports and scratch paths. */
@@ -293,9 +307,10 @@ export async function rehearseIn(env: LocalEnvironment, options: RehearsalOption
             }
             seeded = true;
         }
-        // As the pull-request workflow runs it: a preview, the guard on that preview, and only
-        // then the update. A refusal at check time (the phase gate) stops here.
-        log(`phase ${phase}: pulumi preview --json, then the guard`);
+        // As the pull-request workflow runs it: a preview with the policy pack, the guard on that
+        // preview, and only then the update, with the policy pack as the deploy workflow runs it.
+        // A refusal at check time (the phase gate) or by the pack stops here.
+        log(`phase ${phase}: pulumi preview --json with the policy pack, then the guard`);
         const planned = await previewPhase(stack, options.stack, phase, results.length, options.savePreviews);
         if (!planned.ok) {
             results.push({ phase, plan: planned, up: { ok: false, detail: "not run: the preview or the guard refused", seconds: 0, changes: {} }, preview: { ok: false, detail: "not run" }, warehouse: { ok: false, detail: "not checked", tables: [] }, auth: { ok: false, detail: "not checked" }, ok: false });
@@ -303,7 +318,7 @@ export async function rehearseIn(env: LocalEnvironment, options: RehearsalOption
             break;
         }
         const started = Date.now();
-        const up = await stack.up({ extra: ["--skip-preview"] });
+        const up = await stack.up({ extra: ["--skip-preview", ...policyPackArgs(stack, options.stack)] });
         const upCheck = { ok: up.code === 0, detail: up.code === 0 ? "succeeded" : [...LocalStack.diagnostics(up), tail(up.stderr, 10)].join("\n"), seconds: (Date.now() - started) / 1000, changes: LocalStack.changeSummary(up) };
         let preview: Check & { seconds?: number } = { ok: false, detail: "not run: the update failed" };
         if (upCheck.ok) {

@@ -16,28 +16,34 @@ const REPO_ROOT = path.resolve(__dirname, "..");
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Writes `binDir/pulumi-resource-<name>` (mode 755), which runs `entry` (a .ts file) with its
- * arguments, and returns its path.
+ * Writes the executable `binDir/<plugin>` (mode 755), which runs `entry` with `args` (shell
+ * words; default: all of its own) through the checkout's tsx, or through node for a .js entry,
+ * and returns its path.
  */
-export function installStandIn(binDir: string, name: string, entry: string): string {
+export function writePluginScript(binDir: string, plugin: string, what: string, entry: string, args = '"$@"'): string {
     const tsx = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
-    if (!fs.existsSync(tsx)) throw new Error(`${tsx} is missing: run npm ci in ${REPO_ROOT}`);
+    const runner = entry.endsWith(".ts") ? tsx : process.execPath;
+    if (!fs.existsSync(runner)) throw new Error(`${runner} is missing: run npm ci in ${REPO_ROOT}`);
     if (!fs.existsSync(entry)) throw new Error(`${entry} is missing`);
     fs.mkdirSync(binDir, { recursive: true });
-    const plugin = `pulumi-resource-${name}`;
     const script = [
         "#!/bin/sh",
-        `# ${plugin}: the local stand-in for the ${name} provider (${path.relative(REPO_ROOT, path.dirname(entry))}). Generated; do not edit.`,
+        `# ${plugin}: ${what}. Generated; do not edit.`,
         // tsx starts with `env node`: the node that installed the script comes first on PATH.
         `PATH=${q(path.dirname(process.execPath))}:"$PATH"`,
         "export PATH",
-        `exec ${q(tsx)} ${q(entry)} "$@"`,
+        `exec ${q(runner)} ${q(entry)} ${args}`,
         "",
     ].join("\n");
     const file = path.join(binDir, plugin);
     fs.writeFileSync(file, script, { mode: 0o755 });
     fs.chmodSync(file, 0o755);
     return file;
+}
+
+/** Writes `binDir/pulumi-resource-<name>`, which runs `entry` (a .ts file) with its arguments, and returns its path. */
+export function installStandIn(binDir: string, name: string, entry: string): string {
+    return writePluginScript(binDir, `pulumi-resource-${name}`, `the local stand-in for the ${name} provider (${path.relative(REPO_ROOT, path.dirname(entry))})`, entry);
 }
 
 export const installGcpStandIn = (binDir: string): string => installStandIn(binDir, "gcp", path.join(__dirname, "gcp", "main.ts"));

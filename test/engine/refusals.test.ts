@@ -5,7 +5,7 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEnvironment, LocalEnvironment } from "../../engine/environment";
 import { LocalStack } from "../../engine/localStack";
-import { formatReport, previewPhase, rehearseIn, rowsFingerprint, WarehouseView } from "../../engine/rehearsal";
+import { formatReport, policyPackArgs, previewPhase, rehearseIn, rowsFingerprint, WarehouseView } from "../../engine/rehearsal";
 import { CATALOGUE } from "../../components/analytics";
 import { DEFAULT_SEED, seedRows } from "../../engine/seed";
 import { guard } from "../../plan/guard";
@@ -39,6 +39,28 @@ describe("refusals through the engine", () => {
         const up = await stack.up();
         expect(up.code).not.toBe(0);
         expect(LocalStack.diagnostics(up).join("\n")).toContain("a new stack starts in phase parallel, not cutover: the migration runs parallel -> validate -> cutover -> complete");
+        expect(await wh.list("synter_analytics")).toEqual([]);
+        expect(await wh.list("synter_analytics_backup")).toEqual([]);
+    });
+
+    it("refuses, through the policy pack under the engine, a key the stack's policy config does not allow, at preview, before anything exists", async () => {
+        const stack = await LocalStack.open({ stack: "dev", binaries: env.binaries, pluginDirs: [env.pluginDir], workDir: `${env.dir}/policy`, endpoints: env.endpoints });
+        const [packFlag, pack, configFlag, configFile] = policyPackArgs(stack, "dev");
+        const config = JSON.parse(fs.readFileSync(configFile, "utf8"));
+        expect(config).toEqual({ "no-service-account-key-unless-allowed": { allowServiceAccountKey: true } });
+        config["no-service-account-key-unless-allowed"].allowServiceAccountKey = false;
+        fs.writeFileSync(configFile, JSON.stringify(config));
+        // As the deploy workflow runs it: `pulumi up` with the pack, its preview first. (The JSON
+        // document of a preview leaves policy violations out; the text shows them.)
+        const up = await stack.run(["up", "--yes", packFlag, pack, configFlag, configFile]);
+        expect(up.code).not.toBe(0);
+        const lines = up.stdout.split("\n").map((l) => l.trim());
+        expect(lines).toContain("- [mandatory]  no-service-account-key-unless-allowed  (gcp:serviceaccount/key:Key: analytics-app-key)");
+        expect(lines).toContain("service-account key analytics-app-key is not allowed by this stack's config (createServiceAccountKey is false)");
+        // The rehearsal's preview names the violation too.
+        const planned = await previewPhase(stack, "dev", "parallel", 0, undefined, [packFlag, pack, configFlag, configFile]);
+        expect(planned.ok).toBe(false);
+        expect(planned.detail).toContain("[mandatory]  no-service-account-key-unless-allowed  (gcp:serviceaccount/key:Key: analytics-app-key)");
         expect(await wh.list("synter_analytics")).toEqual([]);
         expect(await wh.list("synter_analytics_backup")).toEqual([]);
     });

@@ -1,6 +1,7 @@
 // Rung 7: the whole runbook through the real engine, for both stacks with their own stack files
 // (prod: protect, deletion protection, required partition filters, legacy tables adopted).
-// One backend per stack across the path; after every phase the rehearsal checks the update, a
+// One backend per stack across the path; each phase is previewed and updated with the policy pack;
+// after every phase the rehearsal checks the update, a
 // preview with no changes, the warehouse (tables, views, snapshots, and every written row by
 // count and checksum at the place the runbook puts it) and the auth database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +26,8 @@ describe.each(["dev", "prod"])("the runbook on stack %s", (stack) => {
         expect(report.phases.map((p) => p.phase)).toEqual([...PATH]);
         for (const p of report.phases) {
             expect(p.up.ok && p.preview.ok && p.warehouse.ok && p.auth.ok, `${p.phase}: ${formatReport(report)}`).toBe(true);
+            // Every preview ran the policy pack with this stack's policy config, as the workflows do.
+            expect(p.plan.detail, p.phase).toMatch(/no data lost; policy pack passed$/);
         }
         // After complete: the production names hold the v2 rows, the snapshots the legacy rows.
         const last = report.phases[report.phases.length - 1].warehouse.tables;
