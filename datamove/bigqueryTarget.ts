@@ -1,10 +1,15 @@
 // The BigQuery side: analytics tables get one load job each, of newline-delimited JSON with the
 // explicit schema of the stack's catalogue (no auto-detect), WRITE_TRUNCATE so a table is
-// replaced whole or not at all. The JSON is streamed to a temporary file first, so memory stays
-// flat; the table is then read back (tabledata.list, which bills nothing) and fingerprinted
-// from the cells BigQuery returns.
+// replaced whole or not at all. The JSON goes into the job's upload as the rows are read (and
+// into a temporary file, to name a line BigQuery refuses), so BigQuery reads while we convert and
+// memory stays flat; a row that cannot be converted ends the upload unfinished, so no job runs.
+// The table is then read back (tabledata.list, which bills nothing, pages asked for ahead) and
+// fingerprinted from the cells BigQuery returns.
+import * as crypto from "crypto";
 import { once } from "events";
 import * as fs from "fs";
+import * as http from "http";
+import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
@@ -33,7 +38,7 @@ export function targetColumn(c: ColumnDef, table: string): TargetColumn {
 
 /** Rows per tabledata.list page, and pages fetched at once when reading a table back. */
 const PAGE = 10_000;
-const PAGES_IN_FLIGHT = 2;
+const PAGES_IN_FLIGHT = 3;
 
 export function openBigQuery(project: string, dataset: string, location?: string): Target {
     const client = bigQueryClient(project, location);
@@ -63,18 +68,33 @@ export function openBigQuery(project: string, dataset: string, location?: string
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synter-move-"));
             const file = path.join(dir, `${table}.ndjson`);
             try {
-                const n = await writeFile(job, file);
-                const [created] = await ds.table(table).createLoadJob(file, {
-                    sourceFormat: "NEWLINE_DELIMITED_JSON",
-                    schema: { fields: toBigQueryFields(def.columns) as any },
-                    autodetect: false,
-                    writeDisposition: "WRITE_TRUNCATE",
-                    createDisposition: "CREATE_NEVER",
-                    ignoreUnknownValues: false,
-                    maxBadRecords: 0,
+                const upload = await openUpload(client, project, {
+                    configuration: {
+                        load: {
+                            destinationTable: { projectId: project, datasetId: dataset, tableId: table },
+                            sourceFormat: "NEWLINE_DELIMITED_JSON",
+                            schema: { fields: toBigQueryFields(def.columns) },
+                            autodetect: false,
+                            writeDisposition: "WRITE_TRUNCATE",
+                            createDisposition: "CREATE_NEVER",
+                            ignoreUnknownValues: false,
+                            maxBadRecords: 0,
+                        },
+                    },
+                    jobReference: { jobId: crypto.randomUUID(), projectId: project, ...(location ? { location } : {}) },
                 });
+                let n: number;
+                try {
+                    n = await writeRows(job, file, upload);
+                } catch (err) {
+                    // The upload ends unfinished: no load job exists, and nothing of the table changed.
+                    upload.abort();
+                    throw err;
+                }
                 let meta: any;
                 try {
+                    const ref = (await upload.finish()).jobReference;
+                    const created = client.job(ref.jobId, { location: ref.location, projectId: ref.projectId });
                     await created.promise();
                     [meta] = await created.getMetadata();
                 } catch (err: any) {
@@ -93,14 +113,27 @@ export function openBigQuery(project: string, dataset: string, location?: string
                     }
                     return { total: Number(resp.totalRows ?? 0), rows };
                 };
-                // The table's own row count, not the load's: pages by start index, a few in flight.
+                // The table's own row count, not the load's: pages by start index, the next ones
+                // always asked for while one is summed, so that BigQuery writes pages while we read.
                 const read = async function* (): AsyncGenerator<(string | null)[][]> {
-                    const first = await page(0);
-                    yield first.rows;
-                    for (let start = PAGE; start < first.total; start += PAGE * PAGES_IN_FLIGHT) {
-                        const starts: number[] = [];
-                        for (let s = start; s < Math.min(first.total, start + PAGE * PAGES_IN_FLIGHT); s += PAGE) starts.push(s);
-                        for (const p of await Promise.all(starts.map(page))) yield p.rows;
+                    const asked: Promise<{ total: number; rows: (string | null)[][] }>[] = [];
+                    let next = 0;
+                    let total = PAGE * PAGES_IN_FLIGHT;
+                    const ask = () => {
+                        while (asked.length < PAGES_IN_FLIGHT && next < total) {
+                            const p = page(next);
+                            // Awaited in turn; handled now so that a page failing early is not unhandled.
+                            p.catch(() => undefined);
+                            asked.push(p);
+                            next += PAGE;
+                        }
+                    };
+                    ask();
+                    for (let first = true; asked.length; first = false) {
+                        const p = await asked.shift()!;
+                        if (first) total = p.total;
+                        ask();
+                        yield p.rows;
                     }
                 };
                 const sum = async (key?: readonly number[]) => {
@@ -156,8 +189,67 @@ function listRows(client: import("@google-cloud/bigquery").BigQuery, project: st
     });
 }
 
-/** Streams the rows into the load file; returns how many. */
-async function writeFile(job: LoadJob, file: string): Promise<number> {
+/** A load job's multipart upload, its media part written as the rows are converted. */
+interface Upload {
+    write(text: string): Promise<void>;
+    /** Ends the media part; the job resource BigQuery answers with. */
+    finish(): Promise<any>;
+    /** Ends the request unfinished, so that no job exists. */
+    abort(): void;
+}
+
+/**
+ * Opens the upload the client's createLoadJob makes (uploadType=multipart: the job's metadata,
+ * then the file), here over a request of our own so that the rows go out while they are read and
+ * a row that cannot be converted ends the request unfinished: an upload that never completes
+ * makes no job.
+ */
+async function openUpload(client: import("@google-cloud/bigquery").BigQuery, project: string, metadata: object): Promise<Upload> {
+    const reqOpts = { method: "POST", uri: `${(client as any).apiEndpoint}/upload/bigquery/v2/projects/${encodeURIComponent(project)}/jobs`, qs: { uploadType: "multipart" } };
+    const authed: any = await new Promise((resolve, reject) =>
+        (client.makeAuthenticatedRequest as any)(reqOpts, { onAuthenticated: (err: Error | null, opts: unknown) => (err ? reject(err) : resolve(opts)) }),
+    );
+    const url = new URL(authed.uri);
+    for (const [k, v] of Object.entries(authed.qs ?? {})) url.searchParams.set(k, String(v));
+    const boundary = crypto.randomUUID();
+    const send = url.protocol === "https:" ? https.request : http.request;
+    const req = send(url, { method: "POST", headers: { ...(authed.headers ?? {}), "Content-Type": `multipart/related; boundary=${boundary}` } });
+    const answer = new Promise<any>((resolve, reject) => {
+        req.once("error", reject);
+        req.once("response", (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.once("error", reject);
+            res.once("end", () => {
+                let body: any;
+                try {
+                    body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+                } catch {
+                    return reject(new Error(`load upload: HTTP ${res.statusCode}, not JSON`));
+                }
+                if ((res.statusCode ?? 500) >= 400 || body?.error) return reject(new Error(body?.error?.message ?? `load upload: HTTP ${res.statusCode}`));
+                resolve(body);
+            });
+        });
+    });
+    // An abort rejects the answer; nobody waits for it then.
+    answer.catch(() => undefined);
+    const write = async (text: string) => {
+        if (!req.write(text)) await Promise.race([once(req, "drain"), answer]);
+    };
+    await write(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(metadata)}\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    return {
+        write,
+        finish: async () => {
+            req.end(`\r\n--${boundary}--\r\n`);
+            return answer;
+        },
+        abort: () => req.destroy(),
+    };
+}
+
+/** Streams the rows into the load file and the upload; returns how many. */
+async function writeRows(job: LoadJob, file: string, upload: Upload): Promise<number> {
     const { plan } = job;
     const table = plan.table;
     const columns = plan.columns;
@@ -184,11 +276,16 @@ async function writeFile(job: LoadJob, file: string): Promise<number> {
             buf += `{${line}}\n`;
             if (buf.length >= 65536) {
                 // once() rejects if the stream errors while we wait.
-                if (!out.write(buf)) await once(out, "drain");
+                const drained = out.write(buf) ? undefined : once(out, "drain");
+                // Awaited below; handled now, so that the file failing while the upload waits is not unhandled.
+                drained?.catch(() => undefined);
+                await upload.write(buf);
+                await drained;
                 buf = "";
             }
             if ((n & 8191) === 0) job.onRows(8192);
         }
+        await upload.write(buf);
         await new Promise<void>((resolve, reject) => out.end(buf, () => resolve()).once("error", reject));
     } catch (err) {
         // Close the file before its folder is removed.

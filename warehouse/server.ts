@@ -15,6 +15,7 @@ import { JsonSyntaxError, member, parseRaw, plain, Raw } from "./json";
 import { QueryEngine, StatementResult, TableName } from "./query";
 import { Field, normalizeSchema, schemaSummary } from "./schema";
 import { evolveSchema, JobLogEntry, JobRecord, Store, StoreJson, tableKey, tableLabel, TableRecord } from "./store";
+import { LoadLines, UploadReader } from "./upload";
 
 /** A request as it reached the warehouse (uploads without their data). */
 export interface RecordedRequest {
@@ -375,14 +376,18 @@ export class LocalWarehouse {
 
     private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
         const chunks: Buffer[] = [];
-        req.on("data", (c: Buffer) => chunks.push(c));
+        // A load's rows are read while they arrive (warehouse/upload.ts).
+        const boundary = /\/upload\//.test(req.url ?? "") ? /boundary="?([^";]+)"?/.exec(String(req.headers["content-type"] ?? ""))?.[1] : undefined;
+        const reader = boundary ? new UploadReader(boundary) : undefined;
+        req.on("data", (c: Buffer) => (reader ? reader.write(c) : chunks.push(c)));
         req.on("end", async () => {
+            reader?.end();
             const url = new URL(req.url ?? "/", "http://warehouse");
             // The client puts BIGQUERY_EMULATOR_HOST in front of API paths as given, and of uploads after
             // the same prefix: with or without /bigquery/v2 in it, each path has one meaning.
             url.pathname = url.pathname.replace(/^\/bigquery\/v2(?=\/upload\/)/, "");
             if (!url.pathname.startsWith("/_warehouse/") && !url.pathname.startsWith("/upload/") && !url.pathname.startsWith("/bigquery/v2/")) url.pathname = `/bigquery/v2${url.pathname}`;
-            const raw = Buffer.concat(chunks);
+            const raw = reader ? (reader.raw() ?? Buffer.alloc(0)) : Buffer.concat(chunks);
             const method = req.method ?? "GET";
             const send = (code: number, json: unknown) => {
                 if (res.headersSent) return;
@@ -403,7 +408,7 @@ export class LocalWarehouse {
                     }
                 }
                 this.requests.push({ method, path: url.pathname, ...(isUpload ? {} : { body }) });
-                if (isUpload) return send(200, await this.upload(url, String(req.headers["content-type"] ?? ""), raw));
+                if (isUpload) return send(200, await this.upload(url, String(req.headers["content-type"] ?? ""), raw, reader));
                 const answer = await this.route(method, url, body, text);
                 if (answer === undefined) {
                     res.writeHead(204);
@@ -849,11 +854,16 @@ export class LocalWarehouse {
     // -----------------------------------------------------------------------------------------
     // Load jobs (multipart upload: the job's metadata, then newline-delimited JSON)
 
-    private async upload(url: URL, contentType: string, raw: Buffer): Promise<unknown> {
+    private async upload(url: URL, contentType: string, raw: Buffer, reader?: UploadReader): Promise<unknown> {
         const m = /^\/upload\/bigquery\/v2\/projects\/([^/]+)\/jobs$/.exec(url.pathname);
         if (!m) throw notFound(`Not found: ${url.pathname}`);
         const project = decodeURIComponent(m[1]);
         if (url.searchParams.get("uploadType") !== "multipart") throw unsupported("The local warehouse takes multipart uploads only (uploadType=multipart)");
+        if (reader?.lines) {
+            if (!reader.complete) throw invalid("A load upload has a metadata part and a media part, and this one ended inside its media part");
+            const { meta, lines } = reader;
+            return this.serial(() => this.runLoadJob(project, meta, lines));
+        }
         const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
         if (!boundary) throw invalid("A multipart upload needs a boundary");
         const parts = splitMultipart(raw, boundary);
@@ -867,10 +877,10 @@ export class LocalWarehouse {
         return this.serial(() => this.runLoadJob(project, meta, parts[1].toString("utf8")));
     }
 
-    private runLoadJob(project: string, meta: any, data: string): unknown {
+    private runLoadJob(project: string, meta: any, data: string | LoadLines): unknown {
         const configuration = meta?.configuration ?? {};
         const j = this.newJob(project, meta?.jobReference, configuration);
-        j.statistics = { load: { inputFiles: "1", inputFileBytes: String(Buffer.byteLength(data)), outputRows: "0", outputBytes: "0", badRecords: "0" } };
+        j.statistics = { load: { inputFiles: "1", inputFileBytes: String(typeof data === "string" ? Buffer.byteLength(data) : data.bytes), outputRows: "0", outputBytes: "0", badRecords: "0" } };
         const fault = this.dueFault(undefined);
         if (fault && !fault.after) {
             this.logJob(j, "load", undefined, false, "lost-before", fault.message);
@@ -895,7 +905,7 @@ export class LocalWarehouse {
     }
 
     /** Checks every line before writing anything: a load that fails leaves the table as it was. */
-    private load(project: string, load: any, data: string): Record<string, unknown> {
+    private load(project: string, load: any, data: string | LoadLines): Record<string, unknown> {
         if (!load) throw invalid("Not a load job: configuration.load is missing");
         const format = load.sourceFormat ?? "CSV";
         if (format !== "NEWLINE_DELIMITED_JSON") throw unsupported(`The local warehouse loads NEWLINE_DELIMITED_JSON only, not ${format}`);
@@ -910,25 +920,15 @@ export class LocalWarehouse {
         if (!fields || fields.length === 0) throw invalid(`No schema specified on job or table ${tableLabel(target)}.`);
         if (!table && load.createDisposition === "CREATE_NEVER") throw notFound(`Not found: Table ${tableLabel(target)}`);
         const disposition = load.writeDisposition ?? "WRITE_APPEND";
-        const lines = data.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l.trim().length > 0);
-        const maxBad = Number(load.maxBadRecords ?? 0);
-        const rows: Row[] = [];
-        let badRecords = 0;
-        for (let i = 0; i < lines.length; i++) {
-            let raw: Raw;
-            try {
-                raw = parseRaw(lines[i]);
-            } catch {
-                if (++badRecords > maxBad) throw invalid(`Error while reading data, error message: JSON parsing error in row starting at position ${i}: ${lines[i].slice(0, 40)}`);
-                continue;
-            }
-            try {
-                rows.push(rowFromRaw(fields, raw, lines[i], { ignoreUnknown: load.ignoreUnknownValues === true, jsonNullIsValue: true }));
-            } catch (err) {
-                if (!(err instanceof RowProblem)) throw err;
-                if (++badRecords > maxBad) throw invalid(`Error while reading data, error message: JSON table encountered too many errors, giving up. Rows: ${i + 1}; Errors: ${badRecords}. ${err.message}`);
-            }
-        }
+        // Lines read while the upload arrived were read with the load's own schema, which is `fields`.
+        let read: LoadLines;
+        if (typeof data === "string") {
+            read = new LoadLines(fields, load.ignoreUnknownValues === true, Number(load.maxBadRecords ?? 0));
+            for (const line of data.split("\n")) read.add(line);
+            read.bytes = Buffer.byteLength(data);
+        } else read = data;
+        if (read.error) throw read.error;
+        const { rows, badRecords } = read;
         const kept = this.loseRowsOnLoad > 0 ? rows.slice(0, Math.max(0, rows.length - this.loseRowsOnLoad)) : rows;
         if (!table) {
             table = this.store.createTable(target.projectId, target.datasetId, {
@@ -951,7 +951,7 @@ export class LocalWarehouse {
             for (const f of tableFields) if (f.mode === "REQUIRED" && adapted.some((r) => r[f.name] === null)) throw invalid(`Missing required field: ${f.name}.`);
             this.store.appendRows(table, adapted, false);
         }
-        return { load: { inputFiles: "1", inputFileBytes: String(Buffer.byteLength(data)), outputRows: String(rows.length), outputBytes: "0", badRecords: String(badRecords) } };
+        return { load: { inputFiles: "1", inputFileBytes: String(read.bytes), outputRows: String(rows.length), outputBytes: "0", badRecords: String(badRecords) } };
     }
 
     // -----------------------------------------------------------------------------------------

@@ -41,6 +41,20 @@ describe("dates MySQL lets in and the targets do not", () => {
         expect(f.uploads()).toBe(0);
     });
 
+    it("leaves a BigQuery table as it was when the bad row comes after many rows already sent", async () => {
+        await seedSource(f.mysql);
+        expect((await moveData(f.options({ tables: ["events"] })))[0].status).toBe("verified");
+        const before = f.rows("events");
+        const loads = f.warehouse.jobLog.filter((j) => j.kind === "load").length;
+        // Rows stream into the load's upload as they are read: these go out before e3 is reached.
+        await f.mysql("INSERT INTO events (event_id, event_type, event_timestamp, properties) SELECT CONCAT('a', LPAD(seq, 5, '0')), 'click', '2025-06-01', JSON_OBJECT('pad', REPEAT('x', 200)) FROM seq_1_to_5000");
+        await f.mysql("UPDATE events SET event_timestamp = '2025-02-30 10:00:00' WHERE event_id = 'e3'");
+        const [events] = await moveData(f.options({ tables: ["events"], force: true }));
+        expect(events.error).toBe(`events row event_id="e3": column event_timestamp = "2025-02-30 10:00:00.000000": no such day (MySQL's ALLOW_INVALID_DATES lets it in); nothing of events was written`);
+        expect(f.warehouse.jobLog.filter((j) => j.kind === "load")).toHaveLength(loads);
+        expect(f.rows("events")).toEqual(before);
+    });
+
     it("names a row of a table without a key by all its values", async () => {
         await seedSource(f.mysql);
         await f.mysql("UPDATE ad_metrics SET metric_date = '0000-00-00' WHERE platform = 'meta'");

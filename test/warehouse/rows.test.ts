@@ -3,6 +3,7 @@
 // decimals, JSON null apart from SQL NULL, TIMESTAMP to the microsecond.
 import type { BigQuery } from "@google-cloud/bigquery";
 import * as fs from "fs";
+import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -201,6 +202,45 @@ describe("load jobs", () => {
             expect(job.status.errorResult?.message, line).toContain(message);
             expect(wh.rows(`${P}.${D}.guarded`).map((r) => r.id), line).toEqual(["keep"]);
         }
+    });
+
+    it("reads an upload's lines as they arrive, however the chunks cut them; an upload that never ends makes no job and leaves the table", async () => {
+        await table("streamed_load");
+        await load("streamed_load", ['{"id":"before"}']);
+        const boundary = "b0undary";
+        const metadata = { configuration: { load: { destinationTable: { projectId: P, datasetId: D, tableId: "streamed_load" }, sourceFormat: "NEWLINE_DELIMITED_JSON", schema: { fields: schema }, writeDisposition: "WRITE_TRUNCATE" } } };
+        const head = `--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(metadata)}\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\n\r\n`;
+        const lines = ['{"id":"s1","doc":{"é": "😀 ok"}}', '{"id":"s2","tags":["a","b"]}', '{"id":"s3"}'].join("\n");
+        const body = Buffer.from(`${head}${lines}\n\r\n--${boundary}--\r\n`);
+        const send = (bytes: Buffer, finish: boolean) =>
+            new Promise<any>((resolve, reject) => {
+                const req = http.request(`${wh.url()}/upload/bigquery/v2/projects/${P}/jobs?uploadType=multipart`, { method: "POST", headers: { "content-type": `multipart/related; boundary=${boundary}` } }, (res) => {
+                    let text = "";
+                    res.on("data", (c) => (text += c));
+                    res.on("end", () => resolve(JSON.parse(text)));
+                });
+                req.on("error", () => resolve(undefined));
+                // Seven bytes at a time: lines, the delimiter and a 4-byte character all cut across chunks.
+                (async () => {
+                    for (let i = 0; i < bytes.length; i += 7) {
+                        req.write(bytes.subarray(i, i + 7));
+                        await new Promise((r) => setImmediate(r));
+                    }
+                    if (finish) req.end();
+                    else {
+                        req.destroy();
+                        resolve(undefined);
+                    }
+                })().catch(reject);
+            });
+        const jobs = wh.jobLog.length;
+        expect(await send(body.subarray(0, body.length - 40), false)).toBeUndefined();
+        expect(wh.jobLog.length).toBe(jobs);
+        expect(wh.rows(`${P}.${D}.streamed_load`).map((r) => r.id)).toEqual(["before"]);
+        const job = await send(body, true);
+        expect(job.status).toEqual({ state: "DONE" });
+        expect(job.statistics.load.outputRows).toBe("3");
+        expect(wh.rows(`${P}.${D}.streamed_load`).map((r) => [r.id, r.doc, r.tags])).toEqual([["s1", '{"é": "😀 ok"}', []], ["s2", null, ["a", "b"]], ["s3", null, []]]);
     });
 });
 
