@@ -324,7 +324,7 @@ export async function rehearseIn(env: LocalEnvironment, options: RehearsalOption
         if (upCheck.ok) {
             log(`phase ${phase}: pulumi preview --expect-no-changes`);
             const previewStarted = Date.now();
-            const p = await stack.preview({ expectNoChanges: true });
+            const p = await stack.preview({ expectNoChanges: true, extra: policyPackArgs(stack, options.stack) });
             preview = { ok: p.code === 0, detail: p.code === 0 ? "no changes" : tail(p.stdout + p.stderr, 25), seconds: (Date.now() - previewStarted) / 1000 };
         }
         if (upCheck.ok && authBaseline === undefined) authBaseline = await authFingerprint(env.postgresUrl, database);
