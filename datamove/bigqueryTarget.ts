@@ -16,6 +16,7 @@ import * as readline from "readline";
 import { CATALOGUE, ColumnDef, toBigQueryFields } from "../components/analytics";
 import { bigQueryClient } from "../components/migration/warehouse";
 import { bqCellCanonical, Fingerprint, keyBucket, type LogicalType, rowText, showValue, type TargetColumn } from "./canonical";
+import { PageError, readTableDataPage, type TableDataPage } from "./tabledata";
 import type { LoadJob, Target } from "./target";
 
 const BQ_TYPES: Partial<Record<ColumnDef["type"], LogicalType>> = {
@@ -103,16 +104,7 @@ export function openBigQuery(project: string, dataset: string, location?: string
                 const loaded = Number(meta.statistics?.load?.outputRows ?? n);
                 if (loaded !== n) throw new Error(`load job ${meta.jobReference?.jobId} wrote ${loaded} rows of ${n}`);
                 const canon = plan.columns.map((c) => bqCellCanonical(c.target));
-                const page = async (start: number) => {
-                    const resp = await listRows(client, project, dataset, table, { maxResults: PAGE, startIndex: start, "formatOptions.useInt64Timestamp": true });
-                    const rows: (string | null)[][] = [];
-                    for (const r of resp.rows ?? []) {
-                        const values: (string | null)[] = new Array(canon.length);
-                        for (let i = 0; i < canon.length; i++) values[i] = canon[i](r.f[i]?.v);
-                        rows.push(values);
-                    }
-                    return { total: Number(resp.totalRows ?? 0), rows };
-                };
+                const page = (start: number) => listRows(client, project, dataset, table, { maxResults: PAGE, startIndex: start, "formatOptions.useInt64Timestamp": true }, canon);
                 // The table's own row count, not the load's: pages by start index, the next ones
                 // always asked for while one is summed, so that BigQuery writes pages while we read.
                 const read = async function* (): AsyncGenerator<(string | null)[][]> {
@@ -163,12 +155,21 @@ export function openBigQuery(project: string, dataset: string, location?: string
 }
 
 /**
- * One tabledata.list page, its body parsed here: through the client's callback path every page
- * is deep-copied after parsing, which costs as much as reading it.
+ * One tabledata.list page, its body read here: through the client's callback path every page is
+ * deep-copied after parsing, which costs as much as reading it; and the page's text goes to the
+ * cells' canonical forms without becoming objects (tabledata.ts).
  */
-function listRows(client: import("@google-cloud/bigquery").BigQuery, project: string, dataset: string, table: string, qs: Record<string, unknown>): Promise<any> {
+function listRows(
+    client: import("@google-cloud/bigquery").BigQuery,
+    project: string,
+    dataset: string,
+    table: string,
+    qs: Record<string, unknown>,
+    cells: readonly ((cell: any) => string | null)[],
+): Promise<TableDataPage> {
     const e = encodeURIComponent;
     const uri = `${(client as any).baseUrl}/projects/${e(project)}/datasets/${e(dataset)}/tables/${e(table)}/data`;
+    const what = `tabledata.list of ${project}.${dataset}.${table}`;
     return new Promise((resolve, reject) => {
         const stream = (client.makeAuthenticatedRequest as any)({ uri, qs });
         const chunks: Buffer[] = [];
@@ -177,14 +178,24 @@ function listRows(client: import("@google-cloud/bigquery").BigQuery, project: st
         stream.on("data", (c: Buffer) => chunks.push(c));
         stream.on("error", reject);
         stream.on("end", () => {
-            let body: any;
-            try {
-                body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-            } catch (err: any) {
-                return reject(new Error(`tabledata.list of ${project}.${dataset}.${table}: HTTP ${status}, not JSON: ${err.message}`));
+            const text = Buffer.concat(chunks).toString("utf8");
+            if (status >= 400) {
+                let body: any;
+                try {
+                    body = JSON.parse(text);
+                } catch (err: any) {
+                    return reject(new Error(`${what}: HTTP ${status}, not JSON: ${err.message}`));
+                }
+                return reject(new Error(`${what}: ${body?.error?.message ?? `HTTP ${status}`}`));
             }
-            if (status >= 400 || body?.error) return reject(new Error(`tabledata.list of ${project}.${dataset}.${table}: ${body?.error?.message ?? `HTTP ${status}`}`));
-            resolve(body);
+            let page: TableDataPage;
+            try {
+                page = readTableDataPage(text, cells);
+            } catch (err: any) {
+                return reject(err instanceof PageError ? new Error(`${what}: HTTP ${status}, ${err.message}`) : err);
+            }
+            if (page.error) return reject(new Error(`${what}: ${page.error?.message ?? `HTTP ${status}`}`));
+            resolve(page);
         });
     });
 }
