@@ -16,7 +16,7 @@ import * as readline from "readline";
 import { CATALOGUE, ColumnDef, toBigQueryFields } from "../components/analytics";
 import { bigQueryClient } from "../components/migration/warehouse";
 import { bqCellCanonical, Fingerprint, keyBucket, type LogicalType, rowText, showValue, type TargetColumn } from "./canonical";
-import { PageError, readTableDataPage, type TableDataPage } from "./tabledata";
+import { type OnRow, PageError, readTableDataPage, type TableDataPage } from "./tabledata";
 import type { LoadJob, Target } from "./target";
 
 const BQ_TYPES: Partial<Record<ColumnDef["type"], LogicalType>> = {
@@ -104,11 +104,14 @@ export function openBigQuery(project: string, dataset: string, location?: string
                 const loaded = Number(meta.statistics?.load?.outputRows ?? n);
                 if (loaded !== n) throw new Error(`load job ${meta.jobReference?.jobId} wrote ${loaded} rows of ${n}`);
                 const canon = plan.columns.map((c) => bqCellCanonical(c.target));
-                const page = (start: number) => listRows(client, project, dataset, table, { maxResults: PAGE, startIndex: start, "formatOptions.useInt64Timestamp": true }, canon);
+                const what = `tabledata.list of ${project}.${dataset}.${table}`;
+                const page = (start: number) => listRows(client, what, project, dataset, table, { maxResults: PAGE, startIndex: start, "formatOptions.useInt64Timestamp": true });
                 // The table's own row count, not the load's: pages by start index, the next ones
-                // always asked for while one is summed, so that BigQuery writes pages while we read.
-                const read = async function* (): AsyncGenerator<(string | null)[][]> {
-                    const asked: Promise<{ total: number; rows: (string | null)[][] }>[] = [];
+                // always asked for while one is summed, so that BigQuery writes pages while we
+                // read. A page waits as its text; its rows are read (and die) only when summed, so
+                // pages in flight hold no row objects for the collector to copy again and again.
+                const read = async function* (onRow: OnRow): AsyncGenerator<void> {
+                    const asked: Promise<string>[] = [];
                     let next = 0;
                     let total = PAGE * PAGES_IN_FLIGHT;
                     const ask = () => {
@@ -122,15 +125,26 @@ export function openBigQuery(project: string, dataset: string, location?: string
                     };
                     ask();
                     for (let first = true; asked.length; first = false) {
-                        const p = await asked.shift()!;
-                        if (first) total = p.total;
-                        ask();
-                        yield p.rows;
+                        const text = await asked.shift()!;
+                        if (!first) ask();
+                        let p: TableDataPage;
+                        try {
+                            p = readTableDataPage(text, canon, onRow);
+                        } catch (err) {
+                            throw err instanceof PageError ? new Error(`${what}: ${err.message}`) : err;
+                        }
+                        if (p.error) throw new Error(`${what}: ${p.error?.message ?? JSON.stringify(p.error)}`);
+                        if (first) {
+                            total = p.total;
+                            ask();
+                        }
+                        yield;
                     }
                 };
                 const sum = async (key?: readonly number[]) => {
                     const all = new Fingerprint();
-                    for await (const page of read()) for (const values of page) all.add(rowText(values), key ? keyBucket(rowText(key.map((i) => values[i]))) : 0);
+                    const add = key ? (values: (string | null)[]) => all.add(rowText(values), keyBucket(rowText(key.map((i) => values[i])))) : (values: (string | null)[]) => all.add(rowText(values));
+                    for await (const _ of read(add));
                     return all;
                 };
                 return {
@@ -139,7 +153,8 @@ export function openBigQuery(project: string, dataset: string, location?: string
                     fingerprint: () => sum(),
                     buckets: (key) => sum(key),
                     async *rowsIn(key, buckets) {
-                        for await (const page of read()) for (const values of page) if (buckets.has(keyBucket(rowText(key.map((i) => values[i]))))) yield values;
+                        const found: (string | null)[][] = [];
+                        for await (const _ of read((values) => buckets.has(keyBucket(rowText(key.map((i) => values[i])))) && found.push(values))) yield* found.splice(0);
                     },
                     commit: async () => undefined,
                     rollback: async () => undefined,
@@ -155,21 +170,13 @@ export function openBigQuery(project: string, dataset: string, location?: string
 }
 
 /**
- * One tabledata.list page, its body read here: through the client's callback path every page is
- * deep-copied after parsing, which costs as much as reading it; and the page's text goes to the
- * cells' canonical forms without becoming objects (tabledata.ts).
+ * One tabledata.list page's text, its body read here: through the client's callback path every
+ * page is parsed and deep-copied; its text goes to the cells' canonical forms without becoming
+ * objects (tabledata.ts).
  */
-function listRows(
-    client: import("@google-cloud/bigquery").BigQuery,
-    project: string,
-    dataset: string,
-    table: string,
-    qs: Record<string, unknown>,
-    cells: readonly ((cell: any) => string | null)[],
-): Promise<TableDataPage> {
+function listRows(client: import("@google-cloud/bigquery").BigQuery, what: string, project: string, dataset: string, table: string, qs: Record<string, unknown>): Promise<string> {
     const e = encodeURIComponent;
     const uri = `${(client as any).baseUrl}/projects/${e(project)}/datasets/${e(dataset)}/tables/${e(table)}/data`;
-    const what = `tabledata.list of ${project}.${dataset}.${table}`;
     return new Promise((resolve, reject) => {
         const stream = (client.makeAuthenticatedRequest as any)({ uri, qs });
         const chunks: Buffer[] = [];
@@ -179,30 +186,21 @@ function listRows(
         stream.on("error", reject);
         stream.on("end", () => {
             const text = Buffer.concat(chunks).toString("utf8");
-            if (status >= 400) {
-                let body: any;
-                try {
-                    body = JSON.parse(text);
-                } catch (err: any) {
-                    return reject(new Error(`${what}: HTTP ${status}, not JSON: ${err.message}`));
-                }
-                return reject(new Error(`${what}: ${body?.error?.message ?? `HTTP ${status}`}`));
-            }
-            let page: TableDataPage;
+            if (status < 400) return resolve(text);
+            let body: any;
             try {
-                page = readTableDataPage(text, cells);
+                body = JSON.parse(text);
             } catch (err: any) {
-                return reject(err instanceof PageError ? new Error(`${what}: HTTP ${status}, ${err.message}`) : err);
+                return reject(new Error(`${what}: HTTP ${status}, not JSON: ${err.message}`));
             }
-            if (page.error) return reject(new Error(`${what}: ${page.error?.message ?? `HTTP ${status}`}`));
-            resolve(page);
+            reject(new Error(`${what}: ${body?.error?.message ?? `HTTP ${status}`}`));
         });
     });
 }
 
 /** A load job's multipart upload, its media part written as the rows are converted. */
 interface Upload {
-    write(text: string): Promise<void>;
+    write(chunk: string | Buffer): Promise<void>;
     /** Ends the media part; the job resource BigQuery answers with. */
     finish(): Promise<any>;
     /** Ends the request unfinished, so that no job exists. */
@@ -245,8 +243,8 @@ async function openUpload(client: import("@google-cloud/bigquery").BigQuery, pro
     });
     // An abort rejects the answer; nobody waits for it then.
     answer.catch(() => undefined);
-    const write = async (text: string) => {
-        if (!req.write(text)) await Promise.race([once(req, "drain"), answer]);
+    const write = async (chunk: string | Buffer) => {
+        if (!req.write(chunk)) await Promise.race([once(req, "drain"), answer]);
     };
     await write(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(metadata)}\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\n\r\n`);
     return {
@@ -286,11 +284,13 @@ async function writeRows(job: LoadJob, file: string, upload: Upload): Promise<nu
             }
             buf += `{${line}}\n`;
             if (buf.length >= 65536) {
+                // Encoded once for the file and the upload.
+                const chunk = Buffer.from(buf);
                 // once() rejects if the stream errors while we wait.
-                const drained = out.write(buf) ? undefined : once(out, "drain");
+                const drained = out.write(chunk) ? undefined : once(out, "drain");
                 // Awaited below; handled now, so that the file failing while the upload waits is not unhandled.
                 drained?.catch(() => undefined);
-                await upload.write(buf);
+                await upload.write(chunk);
                 await drained;
                 buf = "";
             }

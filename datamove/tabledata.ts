@@ -7,10 +7,10 @@
 // list, any value of another shape) goes through JSON.parse, so a cell's value is exact for any
 // valid JSON; text that is not the page's shape is refused with where.
 
-/** One page: the table's row count as the page states it, and each row's canonical values. */
+/** One page: the table's row count as the page states it, and how many rows it held. */
 export interface TableDataPage {
     readonly total: number;
-    readonly rows: (string | null)[][];
+    readonly rows: number;
     /** The body's `error` member, when it has one. */
     readonly error?: any;
 }
@@ -154,16 +154,20 @@ class PageScanner {
     }
 }
 
+/** A row's canonical values, column by column; the array is the callee's to keep. */
+export type OnRow = (values: (string | null)[]) => void;
+
 /**
- * The rows of a tabledata.list body, each cell through its column's canonical form (`cells[i]`
- * gets the i-th cell's value as JSON.parse gives it, undefined for a cell the row lacks). A row
- * of another shape than {"f": [{"v": …}, …]} is read whole by JSON.parse.
+ * Hands each row of a tabledata.list body to `onRow` as it is read, each cell through its
+ * column's canonical form (`cells[i]` gets the i-th cell's value as JSON.parse gives it,
+ * undefined for a cell the row lacks), so that a row is garbage as soon as it is summed. A row of
+ * another shape than {"f": [{"v": …}, …]} is read whole by JSON.parse.
  */
-export function readTableDataPage(text: string, cells: readonly ((cell: any) => string | null)[]): TableDataPage {
+export function readTableDataPage(text: string, cells: readonly ((cell: any) => string | null)[], onRow: OnRow): TableDataPage {
     const r = new PageScanner(text);
     const n = cells.length;
     let total = 0;
-    let rows: (string | null)[][] = [];
+    let rows = 0;
     let error: any;
     r.expect(0x7b, "'{'");
     r.space();
@@ -172,7 +176,7 @@ export function readTableDataPage(text: string, cells: readonly ((cell: any) => 
         do {
             const name = r.string();
             r.expect(0x3a, "':'");
-            if (name === "rows") rows = readRows(r, text, cells, n);
+            if (name === "rows") rows = readRows(r, text, cells, n, onRow);
             else if (name === "totalRows") total = Number(r.value() ?? 0);
             else if (name === "error") error = r.value();
             else r.value();
@@ -183,8 +187,8 @@ export function readTableDataPage(text: string, cells: readonly ((cell: any) => 
     return error === undefined || error === null ? { total, rows } : { total, rows, error };
 }
 
-function readRows(r: PageScanner, text: string, cells: readonly ((cell: any) => string | null)[], n: number): (string | null)[][] {
-    const rows: (string | null)[][] = [];
+function readRows(r: PageScanner, text: string, cells: readonly ((cell: any) => string | null)[], n: number, onRow: OnRow): number {
+    let rows = 0;
     r.space();
     if (text.charCodeAt(r.i) === 0x6e) {
         // "rows": null is as good as no rows.
@@ -244,7 +248,8 @@ function readRows(r: PageScanner, text: string, cells: readonly ((cell: any) => 
             const f = row?.f;
             for (; i < n; i++) values[i] = cells[i](f?.[i]?.v);
         } else for (; i < n; i++) values[i] = cells[i](undefined);
-        rows.push(values);
+        onRow(values);
+        rows++;
     } while (r.next(0x5d, "']'"));
     return rows;
 }

@@ -3,7 +3,7 @@
 // page must be refused rather than read as something else.
 import { describe, expect, it } from "vitest";
 import { bqCellCanonical, type TargetColumn } from "../../datamove/canonical";
-import { PageError, readTableDataPage } from "../../datamove/tabledata";
+import { PageError, readTableDataPage as readPage } from "../../datamove/tabledata";
 
 const col = (name: string, type: TargetColumn["type"], extra: Partial<TargetColumn> = {}): TargetColumn => ({ name, type, required: false, ...extra });
 const COLUMNS: TargetColumn[] = [
@@ -17,6 +17,14 @@ const COLUMNS: TargetColumn[] = [
     col("l", "STRING", { repeated: true }),
 ];
 const cells = COLUMNS.map(bqCellCanonical);
+
+/** A page's rows as the scanner hands them over, one by one. */
+function readTableDataPage(text: string, columns: typeof cells) {
+    const rows: (string | null)[][] = [];
+    const page = readPage(text, columns, (values) => rows.push(values));
+    expect(page.rows).toBe(rows.length);
+    return { ...page, rows };
+}
 
 /** What the read-back gave before the scanner: the page through JSON.parse, cell by cell. */
 function parsed(text: string) {
