@@ -1,3 +1,4 @@
+import { availableParallelism } from "os";
 import { defineConfig } from "vitest/config";
 
 // Tests that start nothing: the program under mocks, pure functions, configuration and files.
@@ -24,6 +25,10 @@ export default defineConfig({
     test: {
         // Pulumi serializes dynamic providers with the V8 inspector; worker threads break that.
         pool: "forks",
+        // At least two files at a time, even on two cores (vitest's default is one less than the
+        // core count): the engine's files spend much of their time waiting on the processes they
+        // start (pulumi, plugins, PostgreSQL, the warehouse), so the longest runs beside the rest.
+        maxWorkers: Math.max(2, availableParallelism() - 1),
         testTimeout: 60_000,
         hookTimeout: 120_000,
         projects: [
