@@ -51,13 +51,19 @@ class PageScanner {
         return this.fail(`expected ',' or ${what}`);
     }
 
-    /** The end of the string whose opening quote is at the cursor, and whether it holds escapes. */
-    private stringEnd(): { end: number; escaped: boolean } {
+    /** Whether the string stringEnd() last passed over holds escapes. */
+    escaped = false;
+
+    /** The end of the string whose opening quote is at the cursor; sets `escaped` (no object per cell). */
+    private stringEnd(): number {
         const s = this.s;
         let escaped = false;
         for (let j = this.i + 1; j < s.length; j++) {
             const c = s.charCodeAt(j);
-            if (c === 0x22) return { end: j + 1, escaped };
+            if (c === 0x22) {
+                this.escaped = escaped;
+                return j + 1;
+            }
             if (c === 0x5c) {
                 escaped = true;
                 j++;
@@ -75,16 +81,16 @@ class PageScanner {
         this.space();
         if (this.s.charCodeAt(this.i) !== 0x22) this.fail("expected a string");
         const start = this.i;
-        const { end, escaped } = this.stringEnd();
+        const end = this.stringEnd();
         this.i = end;
-        return escaped ? this.parse(start, end) : this.s.slice(start + 1, end - 1);
+        return this.escaped ? this.parse(start, end) : this.s.slice(start + 1, end - 1);
     }
 
     /** The end of the JSON value at the cursor, without reading it. */
     private valueEnd(): number {
         const s = this.s;
         const c = s.charCodeAt(this.i);
-        if (c === 0x22) return this.stringEnd().end;
+        if (c === 0x22) return this.stringEnd();
         if (c === 0x7b || c === 0x5b) {
             let depth = 0;
             let j = this.i;
@@ -93,7 +99,7 @@ class PageScanner {
                 if (d === 0x22) {
                     const at = this.i;
                     this.i = j;
-                    j = this.stringEnd().end - 1;
+                    j = this.stringEnd() - 1;
                     this.i = at;
                 } else if (d === 0x7b || d === 0x5b) depth++;
                 else if (d === 0x7d || d === 0x5d) {
