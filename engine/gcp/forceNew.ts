@@ -22,6 +22,19 @@ export const GCP_TYPES = {
 
 export type GcpType = (typeof GCP_TYPES)[keyof typeof GCP_TYPES];
 
+/**
+ * google-beta/tpgiamresource/resource_iam_member.go (IamMemberBaseSchema): the attributes every
+ * `*_iam_member` resource adds to its parent's schema, all ForceNew (the resource has no Update).
+ */
+const IAM_MEMBER_BASE = [
+    "role", // "role", L64-67
+    "member", // "member", L69-72 (DiffSuppressFunc: iamMemberCaseDiffSuppress)
+    "condition", // "condition", L76-80
+    "condition.expression", // L83-86
+    "condition.title", // L88-91
+    "condition.description", // L93-96
+];
+
 /** ForceNew input properties by type, as dotted Pulumi paths (a nested block's field is `block.field`). */
 export const FORCE_NEW: Readonly<Record<GcpType, readonly string[]>> = {
     // google-beta/services/bigquery/resource_bigquery_table.go
@@ -66,12 +79,7 @@ export const FORCE_NEW: Readonly<Record<GcpType, readonly string[]>> = {
     [GCP_TYPES.datasetIamMember]: [
         "datasetId", // iam_bigquery_member_dataset.go "dataset_id", L41-44
         "project", // iam_bigquery_member_dataset.go "project", L46-50
-        "role", // resource_iam_member.go "role", L64-67
-        "member", // resource_iam_member.go "member", L69-72 (DiffSuppressFunc: iamMemberCaseDiffSuppress)
-        "condition", // resource_iam_member.go "condition", L76-80
-        "condition.expression", // L83-86
-        "condition.title", // L88-91
-        "condition.description", // L93-96
+        ...IAM_MEMBER_BASE,
     ],
     // google-beta/services/resourcemanager/resource_google_service_account.go
     [GCP_TYPES.account]: [
@@ -83,12 +91,7 @@ export const FORCE_NEW: Readonly<Record<GcpType, readonly string[]>> = {
     // google-beta/tpgiamresource/resource_iam_member.go.
     [GCP_TYPES.iamMember]: [
         "project", // iam_project.go "project", L35-38 (DiffSuppressFunc: CompareProjectName)
-        "role", // resource_iam_member.go L64-67
-        "member", // resource_iam_member.go L69-72
-        "condition", // resource_iam_member.go L76-80
-        "condition.expression", // L83-86
-        "condition.title", // L88-91
-        "condition.description", // L93-96
+        ...IAM_MEMBER_BASE,
     ],
     // google-beta/services/resourcemanager/resource_google_service_account_key.go
     // ("name" L103-106 and "public_key" L109-112 are ForceNew but computed-only.)
