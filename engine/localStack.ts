@@ -217,6 +217,25 @@ export class LocalStack {
         });
     }
 
+    /**
+     * The file backend's empty attribute files. The blob store behind a `file://` backend writes
+     * `<key>.attrs` in place before renaming the new object over the old one, so a process killed
+     * in between leaves it empty, and every command then fails with `failed to load checkpoint:
+     * EOF` though the checkpoint itself is whole.
+     */
+    emptyAttributeFiles(): string[] {
+        const found: string[] = [];
+        const walk = (dir: string) => {
+            for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+                const p = path.join(dir, e.name);
+                if (e.isDirectory()) walk(p);
+                else if (e.name.endsWith(".attrs") && fs.statSync(p).size === 0) found.push(p);
+            }
+        };
+        walk(path.join(this.backendDir, ".pulumi"));
+        return found;
+    }
+
     /** Runs a command that must succeed. */
     async must(args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
         const r = await this.run(args, options);
