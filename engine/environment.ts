@@ -7,9 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../lib/root";
 import { startPostgres, RunningPostgres } from "../servers/postgres";
-import { installGcpStandIn } from "./gcp/install";
 import { installPolicyRunner } from "./policyPack";
-import { installPostgresqlStandIn, installRandomStandIn } from "./standIn";
+import { installGcpStandIn, installPostgresqlStandIn, installRandomStandIn } from "./standIn";
 import type { EngineBinaries, LocalEndpoints } from "./localStack";
 import { ensureToolchain } from "./toolchain";
 

@@ -87,9 +87,6 @@ export function tail(text: string, lines: number): string {
 // while the stack file it writes (encryption salt, secrets) stays out of the repository.
 const PROJECT_ENTRIES = ["index.ts", "config.ts", "components", "sql", "node_modules", "package.json", "tsconfig.json"];
 
-/** Keys overridden from the stack file: endpoints and secrets only. */
-export const OVERRIDDEN_KEYS = ["synter-infra:postgresHost", "synter-infra:postgresPort", "gcp:bigQueryCustomEndpoint"] as const;
-
 /** A stack in a local backend, driven through the real CLI. */
 export class LocalStack {
     readonly projectDir: string;

@@ -46,17 +46,6 @@ export class ProviderHost {
         return new ProviderHost(host.child, client, host.stderr);
     }
 
-    /**
-     * Wraps a plugin process that is already running (e.g. an installed `pulumi-resource-*`
-     * script started as the engine starts it): reads the port it prints first, connects, and
-     * hands back the host, the gRPC client for the RPCs the host does not wrap, and its stderr.
-     */
-    static async attach(child: ChildProcess, name = "plugin"): Promise<{ host: ProviderHost; client: any; stderr: () => string }> {
-        const running = await listening(child, name);
-        const client = new provrpc.ResourceProviderClient(running.address, grpc.credentials.createInsecure());
-        return { host: new ProviderHost(child, client, running.stderr), client, stderr: running.stderr };
-    }
-
     async stop(): Promise<void> {
         this.client.close();
         this.child.kill();
