@@ -27,6 +27,22 @@ export function memberProblem(m: string): string | undefined {
     return undefined;
 }
 
+// The access list is read, changed and written back whole, so two members of one dataset made at
+// once would each write a list without the other's entry. Upstream holds a lock per policy for
+// the read-modify-write (tpgiamresource/iam.go, iamPolicyReadModifyWrite under mutexKV); the
+// engine sends every resource of this provider to one plugin process, so a lock here does the same.
+const datasetLocks = new Map<string, Promise<unknown>>();
+async function onePerDataset<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = datasetLocks.get(key) ?? Promise.resolve();
+    const run = before.catch(() => undefined).then(fn);
+    datasetLocks.set(key, run);
+    try {
+        return await run;
+    } finally {
+        if (datasetLocks.get(key) === run) datasetLocks.delete(key);
+    }
+}
+
 /** iamMemberToAccessForIamMember: the key and value of a dataset access entry for an IAM member. */
 export function accessMember(member: string): [string, string] {
     const i = member.indexOf(":");
@@ -101,12 +117,14 @@ export const datasetIamMemberKind: ResourceKind = {
         const role = String(inputs.role);
         const member = String(inputs.member);
         const bq = ctx.bigquery();
-        const ds = await bq.getDataset(project, datasetId);
-        const access: ApiObject[] = Array.isArray(ds.access) ? ds.access : [];
-        if (!access.some((a) => matches(a, role, member))) {
-            const [key, value] = accessMember(member);
-            await bq.patchDataset(project, datasetId, { access: [...access, { role, [key]: value }] });
-        }
+        await onePerDataset(`${project}.${datasetId}`, async () => {
+            const ds = await bq.getDataset(project, datasetId);
+            const access: ApiObject[] = Array.isArray(ds.access) ? ds.access : [];
+            if (!access.some((a) => matches(a, role, member))) {
+                const [key, value] = accessMember(member);
+                await bq.patchDataset(project, datasetId, { access: [...access, { role, [key]: value }] });
+            }
+        });
         const id = memberId(project, datasetId, role, member);
         const found = await datasetIamMemberKind.read(id, inputs, ctx);
         if (!found) throw new Error(`access entry ${role} for ${member} did not appear on dataset ${project}.${datasetId}`);
@@ -139,15 +157,17 @@ export const datasetIamMemberKind: ResourceKind = {
     async delete(id, olds, ctx) {
         const ref = datasetRef(`projects/${olds.project}/datasets/${olds.datasetId}`, undefined);
         const bq = ctx.bigquery();
-        let ds: ApiObject;
-        try {
-            ds = await bq.getDataset(ref.project, ref.datasetId);
-        } catch (e) {
-            if (isNotFound(e)) return;
-            throw e;
-        }
-        const access: ApiObject[] = Array.isArray(ds.access) ? ds.access : [];
-        const kept = access.filter((a) => !matches(a, String(olds.role), String(olds.member)));
-        if (kept.length !== access.length) await bq.patchDataset(ref.project, ref.datasetId, { access: kept });
+        await onePerDataset(`${ref.project}.${ref.datasetId}`, async () => {
+            let ds: ApiObject;
+            try {
+                ds = await bq.getDataset(ref.project, ref.datasetId);
+            } catch (e) {
+                if (isNotFound(e)) return;
+                throw e;
+            }
+            const access: ApiObject[] = Array.isArray(ds.access) ? ds.access : [];
+            const kept = access.filter((a) => !matches(a, String(olds.role), String(olds.member)));
+            if (kept.length !== access.length) await bq.patchDataset(ref.project, ref.datasetId, { access: kept });
+        });
     },
 };

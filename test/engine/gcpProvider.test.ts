@@ -250,6 +250,23 @@ describe("BigQuery resources over gRPC, on the local warehouse", () => {
         expect((await s.read(created.id, u, created.outs)).id).toBe("");
     });
 
+    it("keeps every member when several of one dataset are created and deleted at once, as the engine does", async () => {
+        // Each create reads the access list, adds its entry and writes the list back; without one
+        // change at a time per dataset, the last write would drop the others' entries.
+        const members = Array.from({ length: 6 }, (_, i) => `user:reader${i}@synter.io`);
+        const made = await Promise.all(
+            members.map(async (member, i) => {
+                const u = urn(GCP_TYPES.datasetIamMember, `reader-${i}`);
+                const checked = await s.check(u, {}, { datasetId: D, role: "roles/bigquery.dataViewer", member });
+                return { u, ...(await s.create(u, checked.inputs)) };
+            }),
+        );
+        const emails = ((await bq.getDataset(P, D)).access as Props[]).map((a) => a.userByEmail).filter(Boolean).sort();
+        expect(emails).toEqual(members.map((m) => m.slice("user:".length)).sort());
+        await Promise.all(made.map((m) => s.delete(m.id, m.u, m.outs)));
+        expect(((await bq.getDataset(P, D)).access as Props[]).some((a) => a.userByEmail)).toBe(false);
+    });
+
     const declaredTable = {
         project: P,
         datasetId: D,
